@@ -15,3 +15,20 @@ export LIBCLANG_PATH=/usr/lib/llvm-19/lib
 step() { printf '\n==> %s\n' "$*" >&2; }
 note() { printf '    %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# make variables for every kernel and module build.
+KMAKE_VARS=(ARCH=s390 CROSS_COMPILE=s390x-linux-gnu- RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc
+            BINDGEN="$HOME/.cargo/bin/bindgen" HOSTRUSTC=/usr/bin/rustc)
+
+# Cache key of the kernel build: everything that changes the built tree.
+kernel_key() {
+    {
+        echo "$KERNEL_DEB_VERSION"
+        cat "$VCCW_ROOT"/kernel/*.patch "$VCCW_ROOT/kernel/config.fragment" "$VCCW_ROOT/scripts/kernel.sh"
+        printf '%s\n' "${KMAKE_VARS[@]}"
+        /usr/bin/rustc --version
+        "$HOME/.cargo/bin/bindgen" --version 2>/dev/null || true
+        s390x-linux-gnu-gcc --version | head -1
+    } | sha256sum | cut -c1-16
+}
+kernel_dir() { echo "$VCCW_CACHE/linux-$KERNEL_VERSION-$(kernel_key)"; }

@@ -1,0 +1,41 @@
+# SPDX-License-Identifier: GPL-2.0
+# vfio-ccw-rs developer entry points. The kernel module itself is built by
+# kbuild from ./Kbuild:   make -C $KDIR M=$PWD
+#
+#   make run      set everything up, boot the guest and show the driver at work
+#   make check    the whole test suite (host tests + guest tests); CI runs this
+#   make module   build vfio_ccw_rs.ko against the cached kernel
+#   make kernel   build (or reuse) the cached s390x kernel; prints its path
+#   make host-test  host-only tests (no guest)
+#   make guest CMD='…' [ADD='host:guest …']   run a command in the guest
+
+.PHONY: all run check module kernel host-test guest setup clean
+
+all: module
+
+setup:
+	scripts/setup-host.sh
+
+run:
+	scripts/demo.sh
+
+check:
+	scripts/check.sh
+
+module:
+	scripts/module.sh
+
+kernel:
+	@scripts/kernel.sh
+
+host-test:
+	scripts/host-test.sh
+
+guest:
+	scripts/guest.sh $(foreach a,$(ADD),--add $(a)) -- '$(CMD)'
+
+clean:
+	rm -rf target
+	find . -path ./target -prune -o \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
+	    -o -name '.*.cmd' -o -name '*.rmeta' \) -print0 | xargs -0 rm -f
+	rm -f Module.symvers modules.order

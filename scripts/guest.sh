@@ -1,0 +1,110 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot the project's s390x kernel under qemu-system-s390x with an initramfs
+# holding busybox, the kernel's modules, our module and any extra files, run
+# a shell command in the guest, print the console, and exit with the command's
+# exit status.
+#
+#   scripts/guest.sh [--add HOSTPATH:GUESTPATH]... [--timeout SECONDS]
+#                    [--no-kunit] [--mem MB] [--log FILE] -- 'command'
+#
+# Exit status: the command's; 124 if the guest timed out; 125 if the guest
+# never reported a status; 126 if the console shows a kernel splat (Oops, BUG,
+# WARNING, lockdep, sleep-in-atomic, hung task, kmemleak report).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+ADDS=() TIMEOUT=600 KUNIT=1 MEM=1024 LOG=
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --add) ADDS+=("$2"); shift 2;;
+    --timeout) TIMEOUT=$2; shift 2;;
+    --no-kunit) KUNIT=0; shift;;
+    --mem) MEM=$2; shift 2;;
+    --log) LOG=$2; shift 2;;
+    --) shift; break;;
+    *) die "unknown option $1 (see the header of $0)";;
+    esac
+done
+[ $# -ge 1 ] || die "usage: $0 [--add HOST:GUEST]... [--timeout S] [--no-kunit] -- 'command'"
+CMD="$*"
+
+"$VCCW_ROOT/scripts/setup-host.sh"
+KDIR=$("$VCCW_ROOT/scripts/kernel.sh")
+"$VCCW_ROOT/scripts/module.sh" "$KDIR" >/dev/null
+
+# The base initramfs (busybox + kernel modules) is cached next to the kernel.
+BASE="$KDIR/.vccw-initramfs"
+if [ ! -f "$BASE/.complete" ]; then
+    rm -rf "$BASE"; mkdir -p "$BASE"/{bin,sbin,etc,proc,sys,dev,tmp,root,mnt,lib/modules}
+    deb=$(ls "$VCCW_CACHE"/debs/busybox-static_*_s390x.deb | head -1)
+    dpkg-deb -x "$deb" "$BASE/.bb"
+    cp "$BASE/.bb/bin/busybox" "$BASE/bin/busybox"; rm -rf "$BASE/.bb"
+    make -s -C "$KDIR" "${KMAKE_VARS[@]}" INSTALL_MOD_PATH="$BASE" INSTALL_MOD_STRIP=1 modules_install >/dev/null
+    rm -f "$BASE"/lib/modules/*/build
+    touch "$BASE/.complete"
+fi
+
+STAGE=$(mktemp -d "${TMPDIR:-/tmp}/vccw-guest.XXXXXX")
+trap 'rm -rf "$STAGE"' EXIT
+cp -a "$BASE/." "$STAGE/"
+install -D -m 644 "$VCCW_ROOT/vfio_ccw_rs.ko" "$STAGE/lib/modules/vfio_ccw_rs.ko"
+for a in "${ADDS[@]}"; do
+    src=${a%%:*} dst=${a#*:}
+    [ -e "$src" ] || die "--add: $src does not exist"
+    mkdir -p "$STAGE/$(dirname "$dst")"
+    cp -a "$src" "$STAGE/$dst"
+done
+printf '%s\n' "$CMD" > "$STAGE/cmd.sh"
+cat > "$STAGE/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox --install -s
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tmpfs tmpfs /tmp
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/root
+echo "vccw-guest: running command"
+cd /root
+sh /cmd.sh
+rc=$?
+cd /
+if [ -w /sys/kernel/debug/kmemleak ]; then
+    echo scan > /sys/kernel/debug/kmemleak; sleep 1
+    echo scan > /sys/kernel/debug/kmemleak
+    cat /sys/kernel/debug/kmemleak
+fi
+echo "vccw-guest: exit status $rc"
+poweroff -f
+INIT
+chmod +x "$STAGE/init"
+( cd "$STAGE" && find . | cpio -o -H newc --quiet ) > "$STAGE.cpio"
+trap 'rm -rf "$STAGE" "$STAGE.cpio"' EXIT
+
+APPEND="console=ttysclp0 rdinit=/init panic=-1 hung_task_panic=0"
+[ $KUNIT = 1 ] || APPEND="$APPEND kunit.enable=0"
+mkdir -p "$VCCW_CACHE/disks"
+truncate -s 8M "$VCCW_CACHE/disks/d0.img"
+truncate -s 16M "$VCCW_CACHE/disks/d1.img"
+OUT=${LOG:-$STAGE.log}
+note "guest: booting (timeout ${TIMEOUT}s)"
+set +e
+timeout --foreground -k 5 "$TIMEOUT" qemu-system-s390x -M s390-ccw-virtio -cpu max -smp 2 -m "$MEM" \
+    -nographic -no-reboot -nic none \
+    -kernel "$KDIR/arch/s390/boot/bzImage" -initrd "$STAGE.cpio" -append "$APPEND" \
+    -drive if=none,id=d0,file="$VCCW_CACHE/disks/d0.img",format=raw \
+    -device virtio-blk-ccw,drive=d0,devno=fe.0.0005 \
+    -drive if=none,id=d1,file="$VCCW_CACHE/disks/d1.img",format=raw \
+    -device virtio-blk-ccw,drive=d1,devno=fe.0.0006 \
+    -device virtio-rng-ccw,devno=fe.0.0007 \
+    </dev/null 2>&1 | tee "$OUT"
+qrc=${PIPESTATUS[0]}
+set -e
+[ "$qrc" = 124 ] && { echo "vccw-guest: TIMEOUT after ${TIMEOUT}s" >&2; exit 124; }
+rc=$(sed -n 's/^vccw-guest: exit status \([0-9]*\).*/\1/p' "$OUT" | tail -1)
+[ -n "$rc" ] || { echo "vccw-guest: the guest reported no exit status (qemu exit $qrc)" >&2; exit 125; }
+if "$VCCW_ROOT/scripts/splat.sh" "$OUT"; then :; else
+    echo "vccw-guest: kernel splat in the console log (see above)" >&2; exit 126
+fi
+exit "$rc"

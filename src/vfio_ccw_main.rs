@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! vfio_ccw_rs: the s390 vfio-ccw mediated device driver, in Rust.
+//!
+//! It binds I/O subchannels as the css driver `vfio_ccw` (the C driver's name,
+//! so the mdev type is `vfio_ccw-io` and QEMU, mdevctl and libvirt work
+//! unchanged). Layout:
+//! - [`drv`]: the subchannel driver (probe, remove, interrupts, events);
+//! - [`ffi`]: the only place with `unsafe`: C glue declarations and the
+//!   entry points the glue calls.
+
+use kernel::prelude::*;
+
+mod drv;
+mod ffi;
+
+module! {
+    type: VfioCcwModule,
+    name: "vfio_ccw_rs",
+    author: "vfio-ccw-rs developers",
+    description: "VFIO based subchannel device driver (Rust)",
+    license: "GPL v2",
+}
+
+/// The loaded module: owns the css driver registration.
+struct VfioCcwModule {
+    _css: ffi::CssDriverRegistration,
+}
+
+impl kernel::Module for VfioCcwModule {
+    fn init(_module: &'static ThisModule) -> Result<Self> {
+        let css = ffi::CssDriverRegistration::new()?;
+        pr_info!("css driver vfio_ccw registered\n");
+        Ok(Self { _css: css })
+    }
+}
+
+impl Drop for VfioCcwModule {
+    fn drop(&mut self) {
+        pr_info!("unloading\n");
+    }
+}

@@ -1,0 +1,74 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Guest test of the platform (runs inside the s390x guest, busybox sh):
+# the Rust toolchain works (rust_minimal), our module binds and releases a
+# real subchannel, and the C vfio_ccw can take over in the same boot.
+# Prints TAP.
+echo "# suite platform"
+n=0 fails=0
+ok() { n=$((n+1)); echo "ok $n - $*"; }
+notok() { n=$((n+1)); fails=$((fails+1)); echo "not ok $n - $*"; }
+check() { desc=$1; shift; if "$@"; then ok "$desc"; else notok "$desc"; fi; }
+
+KVER=$(uname -r)
+MODDIR=/lib/modules/$KVER/kernel
+
+# The virtio-blk disk at devno 0.0.0005 and its subchannel.
+ccwdev=$(ls -d /sys/bus/css/devices/*/0.0.0005 2>/dev/null | head -1)
+SCH=$(basename "$(dirname "$ccwdev")")
+SYS=/sys/bus/css/devices/$SCH
+echo "# disk 0.0.0005 is on subchannel $SCH"
+check "virtio-blk disk 0.0.0005 found on a subchannel" [ -n "$ccwdev" ]
+
+driver_of() { basename "$(readlink "$SYS/driver" 2>/dev/null)" 2>/dev/null; }
+
+# 1. The toolchain: the rust_minimal sample loads and unloads.
+check "rust_minimal loads" insmod "$MODDIR/samples/rust/rust_minimal.ko"
+check "rust_minimal printed from Rust" sh -c 'dmesg | grep -q "Am I built-in? false"'
+check "rust_minimal unloads" rmmod rust_minimal
+check "rust_minimal said goodbye" sh -c 'dmesg | grep -q "My numbers are \[72, 108, 200\]"'
+
+# bind_to DRIVER: move the subchannel from io_subchannel to DRIVER.
+bind_to() {
+    echo "$1" > "$SYS/driver_override" &&
+    echo "$SCH" > /sys/bus/css/drivers/io_subchannel/unbind &&
+    echo "$SCH" > "/sys/bus/css/drivers/$1/bind"
+}
+# release: give the subchannel back to io_subchannel.
+release() {
+    echo "$SCH" > "/sys/bus/css/drivers/$1/unbind" &&
+    echo "" > "$SYS/driver_override" &&
+    echo "$SCH" > /sys/bus/css/drivers/io_subchannel/bind
+}
+
+# 2. Our module, with the C driver not loaded.
+check "C vfio_ccw is not loaded" sh -c '! grep -q "^vfio_ccw " /proc/modules'
+check "insmod vfio_ccw_rs" insmod /lib/modules/vfio_ccw_rs.ko
+check "css driver vfio_ccw registered by vfio_ccw_rs" [ "$(basename "$(readlink /sys/bus/css/drivers/vfio_ccw/module)")" = vfio_ccw_rs ]
+check "bind $SCH to vfio_ccw_rs" bind_to vfio_ccw
+check "$SCH is bound to vfio_ccw" [ "$(driver_of)" = vfio_ccw ]
+check "the disk's ccw device is gone while bound" [ ! -e "$ccwdev" ]
+check "driver logged the binding" sh -c "dmesg | grep -q 'vfio_ccw_rs: $SCH: bound to subchannel'"
+check "unbind $SCH from vfio_ccw_rs" release vfio_ccw
+check "$SCH is back on io_subchannel" [ "$(driver_of)" = io_subchannel ]
+check "rmmod vfio_ccw_rs" rmmod vfio_ccw_rs
+check "no vfio_ccw css driver left" [ ! -e /sys/bus/css/drivers/vfio_ccw ]
+check "no vfio_ccw_rs module left" [ ! -e /sys/module/vfio_ccw_rs ]
+
+# 3. The C driver in the same boot, then ours again: the swap works both ways.
+for m in vfio/vfio.ko vfio/vfio_iommu_type1.ko vfio/mdev/mdev.ko s390/cio/vfio_ccw.ko; do
+    check "insmod $(basename $m)" insmod "$MODDIR/drivers/$m"
+done
+check "bind $SCH to the C vfio_ccw" bind_to vfio_ccw
+check "C driver offers mdev type vfio_ccw-io" [ "$(cat "$SYS/mdev_supported_types/vfio_ccw-io/name" 2>/dev/null)" = "I/O subchannel (Non-QDIO)" ]
+check "unbind $SCH from the C vfio_ccw" release vfio_ccw
+check "rmmod vfio_ccw (C)" rmmod vfio_ccw
+check "insmod vfio_ccw_rs after the C driver" insmod /lib/modules/vfio_ccw_rs.ko
+check "bind $SCH to vfio_ccw_rs again" bind_to vfio_ccw
+check "unbind again" release vfio_ccw
+check "rmmod vfio_ccw_rs again" rmmod vfio_ccw_rs
+for m in mdev vfio_iommu_type1 vfio; do check "rmmod $m" rmmod $m; done
+check "the disk's ccw device is back" [ -e "$ccwdev" ]
+
+echo "1..$n"
+[ $fails = 0 ]
