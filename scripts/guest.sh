@@ -6,7 +6,8 @@
 # exit status.
 #
 #   scripts/guest.sh [--add HOSTPATH:GUESTPATH]... [--timeout SECONDS]
-#                    [--no-kunit] [--mem MB] [--log FILE] -- 'command'
+#                    [--no-kunit] [--mem MB] [--log FILE] [--append KERNEL-ARGS]
+#                    -- 'command'
 #
 # Exit status: the command's; 124 if the guest timed out; 125 if the guest
 # never reported a status; 126 if the console shows a kernel splat (Oops, BUG,
@@ -14,7 +15,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-ADDS=() TIMEOUT=600 KUNIT=1 MEM=1024 LOG=
+ADDS=() TIMEOUT=600 KUNIT=1 MEM=1024 LOG= EXTRA_APPEND=
 while [ $# -gt 0 ]; do
     case "$1" in
     --add) ADDS+=("$2"); shift 2;;
@@ -22,6 +23,7 @@ while [ $# -gt 0 ]; do
     --no-kunit) KUNIT=0; shift;;
     --mem) MEM=$2; shift 2;;
     --log) LOG=$2; shift 2;;
+    --append) EXTRA_APPEND=$2; shift 2;;
     --) shift; break;;
     *) die "unknown option $1 (see the header of $0)";;
     esac
@@ -48,7 +50,9 @@ fi
 STAGE=$(mktemp -d "${TMPDIR:-/tmp}/vccw-guest.XXXXXX")
 trap 'rm -rf "$STAGE"' EXIT
 cp -a "$BASE/." "$STAGE/"
-install -D -m 644 "$VCCW_ROOT/vfio_ccw_rs.ko" "$STAGE/lib/modules/vfio_ccw_rs.ko"
+KVER=$(cat "$KDIR/include/config/kernel.release")
+install -D -m 644 "$VCCW_ROOT/vfio_ccw_rs.ko" "$STAGE/lib/modules/$KVER/extra/vfio_ccw_rs.ko"
+ln -s "$KVER/extra/vfio_ccw_rs.ko" "$STAGE/lib/modules/vfio_ccw_rs.ko"
 for a in "${ADDS[@]}"; do
     src=${a%%:*} dst=${a#*:}
     [ -e "$src" ] || die "--add: $src does not exist"
@@ -65,6 +69,7 @@ mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t tmpfs tmpfs /tmp
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/root
+depmod
 echo "vccw-guest: running command"
 cd /root
 sh /cmd.sh
@@ -84,6 +89,7 @@ trap 'rm -rf "$STAGE" "$STAGE.cpio"' EXIT
 
 APPEND="console=ttysclp0 rdinit=/init panic=-1 hung_task_panic=0"
 [ $KUNIT = 1 ] || APPEND="$APPEND kunit.enable=0"
+APPEND="$APPEND $EXTRA_APPEND"
 mkdir -p "$VCCW_CACHE/disks"
 truncate -s 8M "$VCCW_CACHE/disks/d0.img"
 truncate -s 16M "$VCCW_CACHE/disks/d1.img"

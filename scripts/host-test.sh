@@ -5,7 +5,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$VCCW_ROOT"
 step "host: rustfmt check"
-rustfmt --edition 2021 --check src/vfio_ccw_main.rs src/drv.rs src/ffi/mod.rs
+rustfmt --check src/vfio_ccw_main.rs src/drv.rs src/ffi/mod.rs
 if [ -f tests/host/Cargo.toml ]; then
     step "host: cargo test (channel-I/O core)"
     cargo test -q --manifest-path tests/host/Cargo.toml

@@ -87,7 +87,11 @@ impl Subchannel {
 
     /// The subchannel id.
     pub(crate) fn id(&self) -> SubchannelId {
-        let mut id = SubchannelId { cssid: 0, ssid: 0, sch_no: 0 };
+        let mut id = SubchannelId {
+            cssid: 0,
+            ssid: 0,
+            sch_no: 0,
+        };
         // SAFETY: `self` wraps a live subchannel; the out pointers are valid.
         unsafe { vccw_sch_id(self.as_raw(), &mut id.cssid, &mut id.ssid, &mut id.sch_no) };
         id
@@ -133,12 +137,22 @@ extern "C" fn vccw_rs_sch_irq(sch: *mut RawSubchannel) {
 #[no_mangle]
 extern "C" fn vccw_rs_sch_event(sch: *mut RawSubchannel, process: c_int) -> c_int {
     // SAFETY: as in `vccw_rs_sch_probe`.
-    errno_of(crate::drv::subchannel_event(unsafe { Subchannel::from_raw(sch) }, process != 0))
+    errno_of(crate::drv::subchannel_event(
+        unsafe { Subchannel::from_raw(sch) },
+        process != 0,
+    ))
 }
 
 /// css `chp_event` callback: `sch->lock` held, interrupts off.
 #[no_mangle]
-extern "C" fn vccw_rs_chp_event(sch: *mut RawSubchannel, _link: *mut c_void, event: c_int) -> c_int {
+extern "C" fn vccw_rs_chp_event(
+    sch: *mut RawSubchannel,
+    _link: *mut c_void,
+    event: c_int,
+) -> c_int {
     // SAFETY: as in `vccw_rs_sch_probe`.
-    errno_of(crate::drv::channel_path_event(unsafe { Subchannel::from_raw(sch) }, event))
+    errno_of(crate::drv::channel_path_event(
+        unsafe { Subchannel::from_raw(sch) },
+        event,
+    ))
 }

@@ -43,7 +43,7 @@ release() {
 
 # 2. Our module, with the C driver not loaded.
 check "C vfio_ccw is not loaded" sh -c '! grep -q "^vfio_ccw " /proc/modules'
-check "insmod vfio_ccw_rs" insmod /lib/modules/vfio_ccw_rs.ko
+check "modprobe vfio_ccw_rs" modprobe vfio_ccw_rs
 check "css driver vfio_ccw registered by vfio_ccw_rs" [ "$(basename "$(readlink /sys/bus/css/drivers/vfio_ccw/module)")" = vfio_ccw_rs ]
 check "bind $SCH to vfio_ccw_rs" bind_to vfio_ccw
 check "$SCH is bound to vfio_ccw" [ "$(driver_of)" = vfio_ccw ]
@@ -56,18 +56,18 @@ check "no vfio_ccw css driver left" [ ! -e /sys/bus/css/drivers/vfio_ccw ]
 check "no vfio_ccw_rs module left" [ ! -e /sys/module/vfio_ccw_rs ]
 
 # 3. The C driver in the same boot, then ours again: the swap works both ways.
-for m in vfio/vfio.ko vfio/vfio_iommu_type1.ko vfio/mdev/mdev.ko s390/cio/vfio_ccw.ko; do
-    check "insmod $(basename $m)" insmod "$MODDIR/drivers/$m"
-done
+check "modprobe vfio_ccw (C, with vfio and mdev)" modprobe vfio_ccw
+check "modprobe vfio_iommu_type1" modprobe vfio_iommu_type1
 check "bind $SCH to the C vfio_ccw" bind_to vfio_ccw
 check "C driver offers mdev type vfio_ccw-io" [ "$(cat "$SYS/mdev_supported_types/vfio_ccw-io/name" 2>/dev/null)" = "I/O subchannel (Non-QDIO)" ]
 check "unbind $SCH from the C vfio_ccw" release vfio_ccw
 check "rmmod vfio_ccw (C)" rmmod vfio_ccw
-check "insmod vfio_ccw_rs after the C driver" insmod /lib/modules/vfio_ccw_rs.ko
+check "modprobe vfio_ccw_rs after the C driver" modprobe vfio_ccw_rs
 check "bind $SCH to vfio_ccw_rs again" bind_to vfio_ccw
 check "unbind again" release vfio_ccw
 check "rmmod vfio_ccw_rs again" rmmod vfio_ccw_rs
-for m in mdev vfio_iommu_type1 vfio; do check "rmmod $m" rmmod $m; done
+for m in mdev vfio_iommu_type1 vfio iommufd; do check "rmmod $m" rmmod $m; done
+check "no vfio modules left" sh -c '! grep -qE "^(vfio|mdev|iommufd)" /proc/modules' 
 check "the disk's ccw device is back" [ -e "$ccwdev" ]
 
 echo "1..$n"
