@@ -12,15 +12,17 @@
 struct subchannel;
 struct chp_link;
 struct device;
+struct mdev_device;
 
 /* Provided by shim.c. */
 int vccw_css_driver_register(void);
 void vccw_css_driver_unregister(void);
 bool vccw_sch_is_qdio(struct subchannel *sch);
 void vccw_sch_id(struct subchannel *sch, u8 *cssid, u8 *ssid, u16 *sch_no);
-struct device *vccw_sch_device(struct subchannel *sch);
-void *vccw_sch_get_drvdata(struct subchannel *sch);
-void vccw_sch_set_drvdata(struct subchannel *sch, void *data);
+int vccw_mdev_driver_register(void);
+void vccw_mdev_driver_unregister(void);
+int vccw_parent_register(struct subchannel *sch);
+void vccw_parent_unregister(struct subchannel *sch);
 
 /* Provided by the Rust crate (src/ffi/mod.rs). */
 int vccw_rs_sch_probe(struct subchannel *sch);
@@ -29,5 +31,7 @@ void vccw_rs_sch_shutdown(struct subchannel *sch);
 void vccw_rs_sch_irq(struct subchannel *sch);
 int vccw_rs_sch_event(struct subchannel *sch, int process);
 int vccw_rs_chp_event(struct subchannel *sch, void *link, int event);
+int vccw_rs_mdev_probe(struct mdev_device *mdev);
+void vccw_rs_mdev_remove(struct mdev_device *mdev);
 
 #endif

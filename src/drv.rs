@@ -13,12 +13,14 @@ pub(crate) fn probe(sch: &Subchannel) -> Result {
         pr_warn!("{}: QDIO subchannels are not supported\n", id);
         return Err(ENODEV);
     }
+    sch.register_mdev_parent()?;
     pr_info!("{}: bound to subchannel\n", id);
     Ok(())
 }
 
 /// Unbinds a subchannel.
 pub(crate) fn remove(sch: &Subchannel) {
+    sch.unregister_mdev_parent();
     pr_info!("{}: unbound from subchannel\n", sch.id());
 }
 
@@ -36,4 +38,11 @@ pub(crate) fn subchannel_event(_sch: &Subchannel, _process: bool) -> Result {
 /// A channel-path event.
 pub(crate) fn channel_path_event(_sch: &Subchannel, _event: i32) -> Result {
     Ok(())
+}
+
+/// Creates the vfio device for a new mdev. Not there yet: the START path
+/// (issue 4) brings the vfio device; until then creating an mdev fails.
+pub(crate) fn mdev_probe() -> Result {
+    pr_warn!("mdev: the vfio device is not implemented yet\n");
+    Err(ENODEV)
 }

@@ -5,12 +5,18 @@
 //! It binds I/O subchannels as the css driver `vfio_ccw` (the C driver's name,
 //! so the mdev type is `vfio_ccw-io` and QEMU, mdevctl and libvirt work
 //! unchanged). Layout:
+//! - [`channel`]: the channel-I/O core in plain `core` Rust (architecture
+//!   types, channel-program translator, state machine), also host-tested;
 //! - [`drv`]: the subchannel driver (probe, remove, interrupts, events);
 //! - [`ffi`]: the only place with `unsafe`: C glue declarations and the
 //!   entry points the glue calls.
 
 use kernel::prelude::*;
 
+// The channel-I/O core is shared with the host test crate (tests/host), which
+// uses all of it; the driver does not use every item yet.
+#[allow(dead_code, unreachable_pub)]
+mod channel;
 mod drv;
 mod ffi;
 
@@ -24,14 +30,21 @@ module! {
 
 /// The loaded module: owns the css driver registration.
 struct VfioCcwModule {
+    // Fields drop in order: the css driver (and with it every mdev parent)
+    // goes before the mdev driver.
     _css: ffi::CssDriverRegistration,
+    _mdev: ffi::MdevDriverRegistration,
 }
 
 impl kernel::Module for VfioCcwModule {
     fn init(_module: &'static ThisModule) -> Result<Self> {
+        let mdev = ffi::MdevDriverRegistration::new()?;
         let css = ffi::CssDriverRegistration::new()?;
         pr_info!("css driver vfio_ccw registered\n");
-        Ok(Self { _css: css })
+        Ok(Self {
+            _css: css,
+            _mdev: mdev,
+        })
     }
 }
 

@@ -24,6 +24,36 @@ extern "C" {
     fn vccw_css_driver_unregister();
     fn vccw_sch_is_qdio(sch: *mut RawSubchannel) -> bool;
     fn vccw_sch_id(sch: *mut RawSubchannel, cssid: *mut u8, ssid: *mut u8, sch_no: *mut u16);
+    fn vccw_mdev_driver_register() -> c_int;
+    fn vccw_mdev_driver_unregister();
+    fn vccw_parent_register(sch: *mut RawSubchannel) -> c_int;
+    fn vccw_parent_unregister(sch: *mut RawSubchannel);
+}
+
+/// C `struct mdev_device`, never looked into from Rust.
+#[repr(C)]
+pub(crate) struct RawMdevDevice {
+    _private: [u8; 0],
+}
+
+/// The registration of the mdev driver `vfio_ccw_mdev`; unregisters on drop.
+pub(crate) struct MdevDriverRegistration(());
+
+impl MdevDriverRegistration {
+    /// Registers the driver that creates a vfio device for each mdev.
+    pub(crate) fn new() -> Result<Self> {
+        // SAFETY: the glue's driver structure is static and registered once:
+        // the module holds at most one `MdevDriverRegistration`.
+        to_result(unsafe { vccw_mdev_driver_register() })?;
+        Ok(Self(()))
+    }
+}
+
+impl Drop for MdevDriverRegistration {
+    fn drop(&mut self) {
+        // SAFETY: `new` registered the driver, and this is the only unregister.
+        unsafe { vccw_mdev_driver_unregister() };
+    }
 }
 
 /// The registration of the css driver `vfio_ccw`; unregisters on drop.
@@ -83,6 +113,22 @@ impl Subchannel {
     pub(crate) fn is_qdio(&self) -> bool {
         // SAFETY: `self` wraps a live subchannel (type invariant).
         unsafe { vccw_sch_is_qdio(self.as_raw()) }
+    }
+
+    /// Registers the subchannel as an mdev parent offering the type `io`
+    /// (sysfs `mdev_supported_types/vfio_ccw-io`). Call from `probe` only.
+    pub(crate) fn register_mdev_parent(&self) -> Result {
+        // SAFETY: `self` wraps a live subchannel bound to our driver; the glue
+        // keeps the parent in the subchannel's driver data until unregister.
+        to_result(unsafe { vccw_parent_register(self.as_raw()) })
+    }
+
+    /// Undoes [`Subchannel::register_mdev_parent`]; removes any mdev first,
+    /// waiting for its users. Call from `remove` only, after a successful probe.
+    pub(crate) fn unregister_mdev_parent(&self) {
+        // SAFETY: the css bus calls `remove` only after a successful `probe`,
+        // which registered the parent.
+        unsafe { vccw_parent_unregister(self.as_raw()) }
     }
 
     /// The subchannel id.
@@ -156,3 +202,13 @@ extern "C" fn vccw_rs_chp_event(
         event,
     ))
 }
+
+/// mdev `probe`: creates the vfio device of a new mdev.
+#[no_mangle]
+extern "C" fn vccw_rs_mdev_probe(_mdev: *mut RawMdevDevice) -> c_int {
+    errno_of(crate::drv::mdev_probe())
+}
+
+/// mdev `remove`.
+#[no_mangle]
+extern "C" fn vccw_rs_mdev_remove(_mdev: *mut RawMdevDevice) {}

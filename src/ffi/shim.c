@@ -8,7 +8,10 @@
  * Rust entry point, and gives Rust a few accessors. It holds no logic.
  */
 #include <linux/device.h>
+#include <linux/mdev.h>
 #include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/vfio.h>
 #include <asm/cio.h>
 
 #include "cio.h"
@@ -62,17 +65,91 @@ void vccw_sch_id(struct subchannel *sch, u8 *cssid, u8 *ssid, u16 *sch_no)
 	*sch_no = sch->schid.sch_no;
 }
 
-struct device *vccw_sch_device(struct subchannel *sch)
+/*
+ * The mdev parent of a bound subchannel: a child device named "parent" of the
+ * subchannel, offering one mdev type, "io" (sysfs: vfio_ccw-io).
+ */
+struct vccw_parent {
+	struct device dev;
+	struct mdev_parent parent;
+	struct mdev_type type;
+	struct mdev_type *types[1];
+};
+
+static int vccw_mdev_probe(struct mdev_device *mdev)
 {
-	return &sch->dev;
+	return vccw_rs_mdev_probe(mdev);
 }
 
-void *vccw_sch_get_drvdata(struct subchannel *sch)
+static void vccw_mdev_remove(struct mdev_device *mdev)
 {
-	return dev_get_drvdata(&sch->dev);
+	vccw_rs_mdev_remove(mdev);
 }
 
-void vccw_sch_set_drvdata(struct subchannel *sch, void *data)
+static struct mdev_driver vccw_mdev_driver = {
+	.device_api = VFIO_DEVICE_API_CCW_STRING,
+	.max_instances = 1,
+	.driver = {
+		.name = "vfio_ccw_mdev",
+		.owner = THIS_MODULE,
+		.mod_name = KBUILD_MODNAME,
+	},
+	.probe = vccw_mdev_probe,
+	.remove = vccw_mdev_remove,
+};
+
+int vccw_mdev_driver_register(void)
 {
-	dev_set_drvdata(&sch->dev, data);
+	return mdev_register_driver(&vccw_mdev_driver);
+}
+
+void vccw_mdev_driver_unregister(void)
+{
+	mdev_unregister_driver(&vccw_mdev_driver);
+}
+
+static void vccw_parent_release(struct device *dev)
+{
+	kfree(container_of(dev, struct vccw_parent, dev));
+}
+
+int vccw_parent_register(struct subchannel *sch)
+{
+	struct vccw_parent *parent;
+	int ret;
+
+	parent = kzalloc(sizeof(*parent), GFP_KERNEL);
+	if (!parent)
+		return -ENOMEM;
+	dev_set_name(&parent->dev, "parent");
+	parent->dev.parent = &sch->dev;
+	parent->dev.release = vccw_parent_release;
+	ret = device_register(&parent->dev);
+	if (ret)
+		goto out_put;
+	dev_set_drvdata(&sch->dev, parent);
+	parent->type.sysfs_name = "io";
+	parent->type.pretty_name = "I/O subchannel (Non-QDIO)";
+	parent->types[0] = &parent->type;
+	ret = mdev_register_parent(&parent->parent, &sch->dev, &vccw_mdev_driver,
+				   parent->types, 1);
+	if (ret)
+		goto out_del;
+	return 0;
+
+out_del:
+	device_del(&parent->dev);
+	dev_set_drvdata(&sch->dev, NULL);
+out_put:
+	put_device(&parent->dev);
+	return ret;
+}
+
+void vccw_parent_unregister(struct subchannel *sch)
+{
+	struct vccw_parent *parent = dev_get_drvdata(&sch->dev);
+
+	mdev_unregister_parent(&parent->parent);
+	device_unregister(&parent->dev);
+	dev_set_drvdata(&sch->dev, NULL);
 }

@@ -47,6 +47,8 @@ check "modprobe vfio_ccw_rs" modprobe vfio_ccw_rs
 check "css driver vfio_ccw registered by vfio_ccw_rs" [ "$(basename "$(readlink /sys/bus/css/drivers/vfio_ccw/module)")" = vfio_ccw_rs ]
 check "bind $SCH to vfio_ccw_rs" bind_to vfio_ccw
 check "$SCH is bound to vfio_ccw" [ "$(driver_of)" = vfio_ccw ]
+check "vfio_ccw_rs offers mdev type vfio_ccw-io" [ "$(cat "$SYS/mdev_supported_types/vfio_ccw-io/name" 2>/dev/null)" = "I/O subchannel (Non-QDIO)" ]
+check "mdev type: device_api vfio-ccw, 1 instance" [ "$(cat "$SYS/mdev_supported_types/vfio_ccw-io/device_api" "$SYS/mdev_supported_types/vfio_ccw-io/available_instances" 2>/dev/null | tr '\n' ' ')" = "vfio-ccw 1 " ]
 check "the disk's ccw device is gone while bound" [ ! -e "$ccwdev" ]
 check "driver logged the binding" sh -c "dmesg | grep -q 'vfio_ccw_rs: $SCH: bound to subchannel'"
 check "unbind $SCH from vfio_ccw_rs" release vfio_ccw
@@ -54,6 +56,7 @@ check "$SCH is back on io_subchannel" [ "$(driver_of)" = io_subchannel ]
 check "rmmod vfio_ccw_rs" rmmod vfio_ccw_rs
 check "no vfio_ccw css driver left" [ ! -e /sys/bus/css/drivers/vfio_ccw ]
 check "no vfio_ccw_rs module left" [ ! -e /sys/module/vfio_ccw_rs ]
+check "no mdev parent left on $SCH" sh -c "[ ! -e $SYS/parent ] && [ ! -e $SYS/mdev_supported_types ]"
 
 # 3. The C driver in the same boot, then ours again: the swap works both ways.
 check "modprobe vfio_ccw (C, with vfio and mdev)" modprobe vfio_ccw
