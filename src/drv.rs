@@ -3,7 +3,7 @@
 //! The css driver for I/O subchannels: what happens when the css bus binds,
 //! unbinds or notifies a subchannel.
 
-use crate::ffi::Subchannel;
+use crate::ffi::{count_io_interrupt, IrbBytes, MdevDevice, SchGuard, Subchannel};
 use kernel::prelude::*;
 
 /// Binds an I/O subchannel. QDIO subchannels are left to their own drivers.
@@ -24,25 +24,67 @@ pub(crate) fn remove(sch: &Subchannel) {
     pr_info!("{}: unbound from subchannel\n", sch.id());
 }
 
-/// System shutdown: nothing runs on the subchannel yet.
-pub(crate) fn shutdown(_sch: &Subchannel) {}
+/// System shutdown (C `vfio_ccw_sch_shutdown`): a device in use is closed
+/// and then marked not operational.
+pub(crate) fn shutdown(sch: &Subchannel) {
+    if let Some(dev) = sch.device() {
+        if let Some(dev) = dev.state() {
+            dev.shutdown();
+        }
+    }
+}
 
-/// An interrupt for a subchannel we never enabled: nothing to do yet.
-pub(crate) fn interrupt(_sch: &Subchannel) {}
+/// An I/O interruption (hard interrupt, `sch->lock` held). Without an
+/// mdev the subchannel should be disabled: disable it again (as C does).
+pub(crate) fn interrupt(g: &SchGuard<'_>, irb: &IrbBytes) {
+    match g.device() {
+        Some(dev) => {
+            count_io_interrupt();
+            dev.interrupt(g, irb);
+        }
+        None => {
+            let _ = g.disable();
+        }
+    }
+}
 
-/// A subchannel event from the css layer.
-pub(crate) fn subchannel_event(_sch: &Subchannel, _process: bool) -> Result {
+/// A subchannel event from the css layer (C `vfio_ccw_sch_event`):
+/// `EAGAIN` while the subchannel is not registered or has work pending;
+/// otherwise the SCHIB is refreshed, through the state machine if there
+/// is a device (a failure makes it not operational).
+pub(crate) fn subchannel_event(sch: &Subchannel, _process: bool) -> Result {
+    if !sch.event_ready() {
+        return Err(EAGAIN);
+    }
+    match sch.device() {
+        Some(dev) => {
+            if let Some(dev) = dev.state() {
+                dev.subchannel_event();
+            }
+        }
+        None => {
+            let _ = sch.lock().update_schib();
+        }
+    }
     Ok(())
 }
 
-/// A channel-path event.
+/// A channel-path event: nothing yet (path masks and CRWs come with the
+/// CRW region).
 pub(crate) fn channel_path_event(_sch: &Subchannel, _event: i32) -> Result {
     Ok(())
 }
 
-/// Creates the vfio device for a new mdev. Not there yet: the START path
-/// (issue 4) brings the vfio device; until then creating an mdev fails.
-pub(crate) fn mdev_probe() -> Result {
-    pr_warn!("mdev: the vfio device is not implemented yet\n");
-    Err(ENODEV)
+/// mdev `probe`: creates and registers the vfio device of a new mdev.
+pub(crate) fn mdev_probe(mdev: &MdevDevice) -> Result {
+    mdev.create_vfio_device()?;
+    pr_info!("{}: mdev created\n", mdev.subchannel().id());
+    Ok(())
+}
+
+/// mdev `remove`: unregisters the vfio device (waiting for its users) and
+/// releases it.
+pub(crate) fn mdev_remove(mdev: &MdevDevice) {
+    mdev.remove_vfio_device();
+    pr_info!("{}: mdev removed\n", mdev.subchannel().id());
 }

@@ -7,7 +7,12 @@
 //! unchanged). Layout:
 //! - [`channel`]: the channel-I/O core in plain `core` Rust (architecture
 //!   types, channel-program translator, state machine), also host-tested;
-//! - [`drv`]: the subchannel driver (probe, remove, interrupts, events);
+//! - [`drv`]: the subchannel and mdev drivers (probe, remove, interrupts,
+//!   events);
+//! - [`device`]: the vfio device of an mdev (regions, ioctls, the state
+//!   machine's actions, the interrupt work, quiesce);
+//! - [`memory`]: guest memory and 31-bit pages for the translator;
+//! - [`uapi`]: the vfio user ABI;
 //! - [`ffi`]: the only place with `unsafe`: C glue declarations and the
 //!   entry points the glue calls.
 
@@ -17,8 +22,11 @@ use kernel::prelude::*;
 // uses all of it; the driver does not use every item yet.
 #[allow(dead_code, unreachable_pub)]
 mod channel;
+mod device;
 mod drv;
 mod ffi;
+mod memory;
+mod uapi;
 
 module! {
     type: VfioCcwModule,
