@@ -78,7 +78,10 @@ void vccw_irq_done_reinit(struct vccw_device *vdev);
 void vccw_irq_done_complete(struct vccw_device *vdev);
 bool vccw_irq_done_wait(struct vccw_device *vdev, unsigned int msecs);
 
-/* Provided by shim.c: memory, locks, eventfds. */
+/* Provided by shim.c: memory, locks, eventfds, interruption subclass. */
+void vccw_isc_register(void);
+void vccw_isc_unregister(void);
+size_t vccw_sizeof_mutex(void);
 void *vccw_page_alloc_dma(void);
 void *vccw_page_alloc(void);
 void vccw_page_free(void *page);

@@ -13,16 +13,20 @@ KDIR=$("$VCCW_ROOT/scripts/kernel.sh")
 
 "$VCCW_ROOT/scripts/host-test.sh"
 
-step "guest: KUnit at boot, platform suite"
+step "ccwctl for the guest"
+CCWCTL=$("$VCCW_ROOT/tools/ccwctl/build-s390x.sh")
+
+step "guest: KUnit at boot, platform and vfio suites"
 LOG="$VCCW_CACHE/check-guest.log"
 set +e
 "$VCCW_ROOT/scripts/guest.sh" --log "$LOG" --timeout 900 \
     --add "$VCCW_ROOT/tests/platform:/tests/platform" \
-    -- 'rc=0; sh /tests/platform/smoke.sh || rc=1; exit $rc' > /dev/null
+    --add "$CCWCTL:/ccwctl" \
+    -- 'rc=0; sh /tests/platform/smoke.sh || rc=1; sh /tests/platform/vfio.sh || rc=1; exit $rc' > /dev/null
 grc=$?
 set -e
 status=0
-"$VCCW_ROOT/scripts/results.sh" "$LOG" platform || status=1
+"$VCCW_ROOT/scripts/results.sh" "$LOG" platform vfio || status=1
 if [ $grc != 0 ]; then
     echo "check: guest run failed with status $grc (log: $LOG)"; status=1
     "$VCCW_ROOT/scripts/splat.sh" "$LOG" >/dev/null || echo "check: kernel splat in $LOG"

@@ -39,18 +39,22 @@ module! {
 /// The loaded module: owns the css driver registration.
 struct VfioCcwModule {
     // Fields drop in order: the css driver (and with it every mdev parent)
-    // goes before the mdev driver.
+    // goes before the ISC and the mdev driver (C `vfio_ccw_sch_exit`).
     _css: ffi::CssDriverRegistration,
+    _isc: ffi::IscRegistration,
     _mdev: ffi::MdevDriverRegistration,
 }
 
 impl kernel::Module for VfioCcwModule {
     fn init(_module: &'static ThisModule) -> Result<Self> {
+        ffi::check_layout()?;
         let mdev = ffi::MdevDriverRegistration::new()?;
+        let isc = ffi::IscRegistration::new();
         let css = ffi::CssDriverRegistration::new()?;
         pr_info!("css driver vfio_ccw registered\n");
         Ok(Self {
             _css: css,
+            _isc: isc,
             _mdev: mdev,
         })
     }

@@ -149,6 +149,9 @@ extern "C" {
     fn vccw_mutex_lock(lock: *mut kernel::bindings::mutex);
     fn vccw_mutex_trylock(lock: *mut kernel::bindings::mutex) -> c_int;
     fn vccw_mutex_unlock(lock: *mut kernel::bindings::mutex);
+    fn vccw_isc_register();
+    fn vccw_isc_unregister();
+    fn vccw_sizeof_mutex() -> usize;
     fn vccw_eventfd_get(fd: c_int) -> *mut RawEventfdCtx;
     fn vccw_eventfd_put(ctx: *mut RawEventfdCtx);
     fn vccw_eventfd_signal(ctx: *mut RawEventfdCtx);
@@ -194,6 +197,42 @@ impl Drop for CssDriverRegistration {
         // SAFETY: `new` registered the driver, and this is the only unregister.
         unsafe { vccw_css_driver_unregister() };
     }
+}
+
+/// The use of interruption subclass 3 (C `isc_register(VFIO_CCW_ISC)`, so
+/// that ISC 3 stays enabled while we need it); unregisters on drop.
+pub(crate) struct IscRegistration(());
+
+impl IscRegistration {
+    /// Registers the use of ISC 3.
+    pub(crate) fn new() -> Self {
+        // SAFETY: no preconditions; balanced by `drop`.
+        unsafe { vccw_isc_register() };
+        Self(())
+    }
+}
+
+impl Drop for IscRegistration {
+    fn drop(&mut self) {
+        // SAFETY: `new` registered the ISC once.
+        unsafe { vccw_isc_unregister() };
+    }
+}
+
+/// Checks that the C structures Rust embeds have the layout bindgen gave
+/// them (`struct mutex` in [`IoMutex`]).
+pub(crate) fn check_layout() -> Result {
+    // SAFETY: no preconditions.
+    let c = unsafe { vccw_sizeof_mutex() };
+    if c != core::mem::size_of::<kernel::bindings::mutex>() {
+        pr_err!(
+            "struct mutex: C has {} bytes, Rust {}\n",
+            c,
+            core::mem::size_of::<kernel::bindings::mutex>()
+        );
+        return Err(EINVAL);
+    }
+    Ok(())
 }
 
 // ---- subchannels ----------------------------------------------------------

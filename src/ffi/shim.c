@@ -568,6 +568,21 @@ void vccw_eventfd_signal(struct eventfd_ctx *ctx)
 	eventfd_signal(ctx);
 }
 
+void vccw_isc_register(void)
+{
+	isc_register(VFIO_CCW_ISC);
+}
+
+void vccw_isc_unregister(void)
+{
+	isc_unregister(VFIO_CCW_ISC);
+}
+
+size_t vccw_sizeof_mutex(void)
+{
+	return sizeof(struct mutex);
+}
+
 bool vccw_sch_event_ready(struct subchannel *sch)
 {
 	return device_is_registered(&sch->dev) && !work_pending(&sch->todo_work);
