@@ -44,7 +44,7 @@ pub const CCWCHAIN_LEN_MAX: usize = 256;
 /// Most segments in one channel program (C `CCWCHAIN_COUNT_MAX`).
 pub const CCWCHAIN_COUNT_MAX: usize = 16;
 /// Bytes reserved for a segment while its length is not known yet.
-const SEGMENT_MAX_BYTES: usize = CCWCHAIN_LEN_MAX * CCW_SIZE;
+const SEGMENT_MAX_BYTES: usize = (CCWCHAIN_LEN_MAX + 1) * CCW_SIZE;
 /// Most pages one pin call covers: a 65535-byte count in 4K blocks.
 const MAX_PIN_RUN: usize = 17;
 
@@ -378,9 +378,12 @@ impl<S: ProgramStorage> ChannelProgram<S> {
             off: at.off,
         };
         self.nsegs += 1;
+        // One CCW slot of gap: the address just past a segment, which the
+        // channel stores in the SCSW after the last CCW, is then never the
+        // start of another segment, so `update_scsw` is unambiguous.
         self.cursor = Cursor {
             page: at.page,
-            off: at.off + len * CCW_SIZE,
+            off: at.off + (len + 1) * CCW_SIZE,
         };
         Ok(index)
     }
