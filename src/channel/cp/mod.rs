@@ -52,8 +52,8 @@ const MAX_PIN_RUN: usize = 17;
 const WORST_IDALS_PER_PAGE: usize = PAGE_SIZE / (MAX_IDAWS_PER_CCW * 8);
 /// Most DMA pages a program can need: one page per segment (a segment never
 /// straddles pages) plus the worst-case IDALs of 16 × 256 CCWs.
-pub const MAX_DMA_PAGES: usize = CCWCHAIN_COUNT_MAX
-    + (CCWCHAIN_COUNT_MAX * CCWCHAIN_LEN_MAX).div_ceil(WORST_IDALS_PER_PAGE);
+pub const MAX_DMA_PAGES: usize =
+    CCWCHAIN_COUNT_MAX + (CCWCHAIN_COUNT_MAX * CCWCHAIN_LEN_MAX).div_ceil(WORST_IDALS_PER_PAGE);
 /// Most bookkeeping pages a program can need: one pin record per 2K IDAW.
 pub const MAX_PIN_PAGES: usize = (CCWCHAIN_COUNT_MAX * CCWCHAIN_LEN_MAX * MAX_IDAWS_PER_CCW)
     .div_ceil(memory::PIN_RECORDS_PER_PAGE);
@@ -599,9 +599,7 @@ impl<S: ProgramStorage> ChannelProgram<S> {
             .store
             .pin_page(index / memory::PIN_RECORDS_PER_PAGE)
             .ok()?;
-        records
-            .get(index % memory::PIN_RECORDS_PER_PAGE)
-            .copied()
+        records.get(index % memory::PIN_RECORDS_PER_PAGE).copied()
     }
 
     /// Unpins every recorded pin, once, and forgets the records.

@@ -16,7 +16,9 @@ use vfio_ccw_channel::channel::quiesce::{
     Quiesce, QuiesceInput, QuiesceStep, MAX_CLEARS, MAX_HALTS, MAX_STEPS,
 };
 use vfio_ccw_channel::channel::region::{classify_io_request, CmdRegion, IoRegion};
-use vfio_ccw_channel::channel::scsw::{ACTL_CLEAR_PEND, ACTL_HALT_PEND, FCTL_CLEAR, FCTL_HALT, FCTL_START};
+use vfio_ccw_channel::channel::scsw::{
+    ACTL_CLEAR_PEND, ACTL_HALT_PEND, FCTL_CLEAR, FCTL_HALT, FCTL_START,
+};
 
 const DOC: &str = include_str!("../../../Documentation/fsm.md");
 
@@ -82,7 +84,11 @@ fn every_cell_keeps_the_program_invariant() {
             let start = holds_program(s);
             let acts = t.actions.as_slice();
             let end = simulate(start, acts);
-            assert!(!end || holds_program(t.next), "{s:?} {e}: program kept into {:?}", t.next);
+            assert!(
+                !end || holds_program(t.next),
+                "{s:?} {e}: program kept into {:?}",
+                t.next
+            );
             if t.next == State::Busy {
                 assert!(end || s == State::Busy, "{s:?} {e}: Busy without a program");
             }
@@ -123,7 +129,11 @@ fn interrupts_free_only_the_program_they_end() {
             let t = step(s, Event::Interrupt { ends_program });
             let frees = t.actions.as_slice().contains(&Action::FreeProgram);
             // Don't free channel programs for unrelated interrupts.
-            assert_eq!(frees, s == State::Busy && ends_program, "{s:?} {ends_program}");
+            assert_eq!(
+                frees,
+                s == State::Busy && ends_program,
+                "{s:?} {ends_program}"
+            );
             // Serialize FSM IDLE state with I/O completion.
             if t.next == State::Idle && s != State::Idle {
                 assert!(frees);
@@ -205,17 +215,38 @@ fn run_executes_cells() {
     assert_eq!(run(&mut s, Event::Open, &mut x), Ok(()));
     assert_eq!(s, State::Idle);
     x.fail.push((Action::StartSubchannel, Error::Busy));
-    assert_eq!(run(&mut s, Event::IoRequest(IoRequest::Start), &mut x), Err(Error::Busy));
+    assert_eq!(
+        run(&mut s, Event::IoRequest(IoRequest::Start), &mut x),
+        Err(Error::Busy)
+    );
     assert_eq!(s, State::Idle);
     assert!(!x.program);
-    assert_eq!(run(&mut s, Event::IoRequest(IoRequest::Start), &mut x), Ok(()));
+    assert_eq!(
+        run(&mut s, Event::IoRequest(IoRequest::Start), &mut x),
+        Ok(())
+    );
     assert_eq!(s, State::Busy);
     // §B.13: a second START before the final interrupt → EBUSY.
-    assert_eq!(run(&mut s, Event::IoRequest(IoRequest::Start), &mut x), Err(Error::Busy));
-    assert_eq!(run(&mut s, Event::Interrupt { ends_program: false }, &mut x), Ok(()));
+    assert_eq!(
+        run(&mut s, Event::IoRequest(IoRequest::Start), &mut x),
+        Err(Error::Busy)
+    );
+    assert_eq!(
+        run(
+            &mut s,
+            Event::Interrupt {
+                ends_program: false
+            },
+            &mut x
+        ),
+        Ok(())
+    );
     assert_eq!(s, State::Busy);
     assert!(x.program);
-    assert_eq!(run(&mut s, Event::Interrupt { ends_program: true }, &mut x), Ok(()));
+    assert_eq!(
+        run(&mut s, Event::Interrupt { ends_program: true }, &mut x),
+        Ok(())
+    );
     assert_eq!(s, State::Idle);
     assert!(!x.program);
     assert_eq!(x.frees, 2); // the failed START freed its program too
@@ -266,12 +297,18 @@ fn bad_requests() {
     }
     io.bytes[12..16].copy_from_slice(&[0; 4]);
     assert_eq!(io.request(), IoRequest::NoFunction);
-    assert_eq!(classify_io_request(&io.orb(), &io.scsw()), IoRequest::NoFunction);
+    assert_eq!(
+        classify_io_request(&io.orb(), &io.scsw()),
+        IoRequest::NoFunction
+    );
 
     let mut x = Script::default();
     for r in [IoRequest::StartTransportMode, IoRequest::HaltOrClear] {
         let mut s = State::Idle;
-        assert_eq!(run(&mut s, Event::IoRequest(r), &mut x), Err(Error::OpNotSupp));
+        assert_eq!(
+            run(&mut s, Event::IoRequest(r), &mut x),
+            Err(Error::OpNotSupp)
+        );
         assert_eq!(s, State::Idle);
     }
     for cmd in [0u32, 3, 4] {
@@ -346,9 +383,15 @@ fn quiesce_is_bounded() {
         };
     };
     assert_eq!(result, Err(Error::Io));
-    assert_eq!((cancels, halts, clears), (1, u32::from(MAX_HALTS), u32::from(MAX_CLEARS)));
+    assert_eq!(
+        (cancels, halts, clears),
+        (1, u32::from(MAX_HALTS), u32::from(MAX_CLEARS))
+    );
     assert!(steps <= u32::from(MAX_STEPS) + 1);
-    assert_eq!(q.next(QuiesceInput::Waited), QuiesceStep::Done(Err(Error::Io)));
+    assert_eq!(
+        q.next(QuiesceInput::Waited),
+        QuiesceStep::Done(Err(Error::Io))
+    );
 
     // Random answers (deterministic generator): always ends in bounds.
     let mut seed = 0x1234_5678_9abc_def0u64;
@@ -377,15 +420,21 @@ fn quiesce_is_bounded() {
                 },
                 QuiesceStep::Cancel => {
                     cancels += 1;
-                    QuiesceInput::Issued { cc: (r >> 16) as u8 % 4 }
+                    QuiesceInput::Issued {
+                        cc: (r >> 16) as u8 % 4,
+                    }
                 }
                 QuiesceStep::Halt => {
                     halts += 1;
-                    QuiesceInput::Issued { cc: (r >> 16) as u8 % 4 }
+                    QuiesceInput::Issued {
+                        cc: (r >> 16) as u8 % 4,
+                    }
                 }
                 QuiesceStep::Clear => {
                     clears += 1;
-                    QuiesceInput::Issued { cc: (r >> 16) as u8 % 4 }
+                    QuiesceInput::Issued {
+                        cc: (r >> 16) as u8 % 4,
+                    }
                 }
                 QuiesceStep::Wait => QuiesceInput::Waited,
                 QuiesceStep::Done(_) => break,
@@ -401,7 +450,10 @@ fn quiesce_idle() {
     let mut q = Quiesce::new();
     assert_eq!(q.next(QuiesceInput::Begin), QuiesceStep::TryDisable);
     assert_eq!(
-        q.next(QuiesceInput::Disabled { result: Ok(()), actl: 0 }),
+        q.next(QuiesceInput::Disabled {
+            result: Ok(()),
+            actl: 0
+        }),
         QuiesceStep::Done(Ok(()))
     );
 }
@@ -424,8 +476,14 @@ fn close_reset_notoper_during_io() {
         if s == State::Quiescing {
             assert_eq!(x.log.last(), Some(&Action::Quiesce));
             // Requests during the quiesce are refused; interrupts absorbed.
-            assert_eq!(run(&mut s, Event::IoRequest(IoRequest::Start), &mut x), Err(Error::Busy));
-            assert_eq!(run(&mut s, Event::AsyncRequest(AsyncCommand::Halt), &mut x), Err(Error::Busy));
+            assert_eq!(
+                run(&mut s, Event::IoRequest(IoRequest::Start), &mut x),
+                Err(Error::Busy)
+            );
+            assert_eq!(
+                run(&mut s, Event::AsyncRequest(AsyncCommand::Halt), &mut x),
+                Err(Error::Busy)
+            );
             run(&mut s, Event::Interrupt { ends_program: true }, &mut x).unwrap();
             assert_eq!(s, State::Quiescing);
             assert!(x.program);
@@ -467,7 +525,8 @@ fn random_event_sequences_keep_invariants() {
                 let _ = run(&mut s, irq, &mut x);
             }
             if rand() % 7 == 0 {
-                let a = [Action::Translate, Action::StartSubchannel, Action::Enable][rand() as usize % 3];
+                let a = [Action::Translate, Action::StartSubchannel, Action::Enable]
+                    [rand() as usize % 3];
                 x.fail.push((a, Error::Busy));
             }
             let _ = run(&mut s, e, &mut x);

@@ -9,12 +9,14 @@ use vfio_ccw_channel::channel::error::Error;
 use vfio_ccw_channel::channel::irb::{Irb, IRB_SIZE};
 use vfio_ccw_channel::channel::orb::Orb;
 use vfio_ccw_channel::channel::region::{
-    check_index, crw_region, index_to_offset, ret_code, split_offset, window, CmdRegion,
-    IoRegion, CMD_REGION_SIZE, CRW_REGION_SIZE, IO_IRB_OFF, IO_REGION_SIZE, IO_RET_OFF,
-    IO_SCSW_OFF, SCHIB_REGION_SIZE,
+    check_index, crw_region, index_to_offset, ret_code, split_offset, window, CmdRegion, IoRegion,
+    CMD_REGION_SIZE, CRW_REGION_SIZE, IO_IRB_OFF, IO_REGION_SIZE, IO_RET_OFF, IO_SCSW_OFF,
+    SCHIB_REGION_SIZE,
 };
 use vfio_ccw_channel::channel::schib::{Schib, SCHIB_SIZE};
-use vfio_ccw_channel::channel::scsw::{Scsw, FCTL_START, STCTL_PRIM_STATUS, STCTL_SEC_STATUS, STCTL_STATUS_PEND};
+use vfio_ccw_channel::channel::scsw::{
+    Scsw, FCTL_START, STCTL_PRIM_STATUS, STCTL_SEC_STATUS, STCTL_STATUS_PEND,
+};
 
 /// platform.md: ORB word 1 = fmt | pfch | lpm 0xff, word 2 = CCW address.
 #[test]
@@ -82,7 +84,10 @@ fn orb_bit_positions() {
 fn sense_id_ccw_image() {
     let image = [0xe4, 0x20, 0x00, 0x20, 0x00, 0x10, 0x01, 0x00];
     let c = Ccw1::from_bytes(&image);
-    assert_eq!((c.cmd, c.flags, c.count, c.cda), (0xe4, 0x20, 32, 0x10_0100));
+    assert_eq!(
+        (c.cmd, c.flags, c.count, c.cda),
+        (0xe4, 0x20, 32, 0x10_0100)
+    );
     assert_eq!(c.to_bytes(), image);
 }
 
@@ -91,13 +96,22 @@ fn sense_id_ccw_image() {
 fn format0_ccw() {
     let image = [0x02, 0x12, 0x34, 0x56, 0x60, 0x00, 0x01, 0x00];
     let c0 = Ccw0::from_bytes(&image);
-    assert_eq!((c0.cmd, c0.cda, c0.flags, c0.count), (0x02, 0x12_3456, 0x60, 0x100));
+    assert_eq!(
+        (c0.cmd, c0.cda, c0.flags, c0.count),
+        (0x02, 0x12_3456, 0x60, 0x100)
+    );
     assert_eq!(c0.to_bytes(), image);
     let c1 = c0.to_ccw1();
-    assert_eq!((c1.cmd, c1.flags, c1.count, c1.cda), (0x02, 0x60, 0x100, 0x12_3456));
+    assert_eq!(
+        (c1.cmd, c1.flags, c1.count, c1.cda),
+        (0x02, 0x60, 0x100, 0x12_3456)
+    );
     for cmd in [0x08, 0x18, 0xf8] {
         let tic = Ccw0::from_bytes(&[cmd, 0, 0x10, 0, 0xff, 0, 0xff, 0xff]).to_ccw1();
-        assert_eq!((tic.cmd, tic.flags, tic.count, tic.cda), (CMD_TIC, 0, 0, 0x1000));
+        assert_eq!(
+            (tic.cmd, tic.flags, tic.count, tic.cda),
+            (CMD_TIC, 0, 0, 0x1000)
+        );
     }
 }
 
@@ -113,7 +127,10 @@ fn scsw_image() {
     assert!(s.fmt());
     assert_eq!(s.fctl(), FCTL_START);
     assert_eq!(s.actl(), 0);
-    assert_eq!(s.stctl(), STCTL_PRIM_STATUS | STCTL_SEC_STATUS | STCTL_STATUS_PEND);
+    assert_eq!(
+        s.stctl(),
+        STCTL_PRIM_STATUS | STCTL_SEC_STATUS | STCTL_STATUS_PEND
+    );
     assert_eq!(s.cc(), 0);
     assert_eq!(s.cpa, 0x10_0008);
     assert_eq!((s.dstat(), s.cstat(), s.count()), (0x0c, 0, 0));
@@ -165,7 +182,10 @@ fn schib_image() {
     assert_eq!(p.isc(), 4);
     assert!(p.ena() && p.dnv() && !p.qf());
     assert_eq!(p.dev(), 5);
-    assert_eq!((p.lpm, p.pnom, p.lpum, p.pim, p.mbi, p.pom, p.pam), (0x80, 1, 0x80, 0xc0, 7, 0xc0, 0x80));
+    assert_eq!(
+        (p.lpm, p.pnom, p.lpum, p.pim, p.mbi, p.pom, p.pam),
+        (0x80, 1, 0x80, 0xc0, 7, 0xc0, 0x80)
+    );
     assert_eq!(p.chpid[0], 0x42);
     assert!(p.csense());
     assert_eq!(s.scsw.fctl(), FCTL_START);
@@ -179,7 +199,10 @@ fn schib_image() {
 fn crw_image() {
     assert_eq!(Crw::channel_path(ERC_INIT, 0x42).word, 0x0402_0042);
     assert_eq!(Crw::channel_path(ERC_PERRN, 0xff).word, 0x0406_00ff);
-    assert_eq!(crw_region(Some(Crw { word: 0x0402_0042 })), [4, 2, 0, 0x42, 0, 0, 0, 0]);
+    assert_eq!(
+        crw_region(Some(Crw { word: 0x0402_0042 })),
+        [4, 2, 0, 0x42, 0, 0, 0, 0]
+    );
     assert_eq!(crw_region(None), [0; 8]);
     let mut c = Crw::default();
     c.set_slct(true);
