@@ -173,6 +173,16 @@ fn start_only_from_idle() {
     assert_eq!(errno(State::Quiescing), Some(Error::Busy));
 }
 
+/// A deterministic pseudo-random generator (xorshift64).
+fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
+    move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    }
+}
+
 /// A scripted kernel layer.
 #[derive(Default)]
 struct Script {
@@ -394,13 +404,7 @@ fn quiesce_is_bounded() {
     );
 
     // Random answers (deterministic generator): always ends in bounds.
-    let mut seed = 0x1234_5678_9abc_def0u64;
-    let mut rand = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
+    let mut rand = xorshift(0x1234_5678_9abc_def0u64);
     for _ in 0..2000 {
         let mut q = Quiesce::new();
         let mut input = QuiesceInput::Begin;
@@ -504,13 +508,7 @@ fn close_reset_notoper_during_io() {
 /// never leaks one.
 #[test]
 fn random_event_sequences_keep_invariants() {
-    let mut seed = 42u64;
-    let mut rand = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
+    let mut rand = xorshift(42u64);
     for _ in 0..500 {
         let mut x = Script::default();
         let mut s = State::Standby;
