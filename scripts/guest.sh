@@ -50,6 +50,7 @@ fi
 STAGE=$(mktemp -d "${TMPDIR:-/tmp}/vccw-guest.XXXXXX")
 trap 'rm -rf "$STAGE"' EXIT
 cp -a "$BASE/." "$STAGE/"
+mkdir -p "$STAGE/usr/bin" "$STAGE/usr/sbin"
 KVER=$(cat "$KDIR/include/config/kernel.release")
 install -D -m 644 "$VCCW_ROOT/vfio_ccw_rs.ko" "$STAGE/lib/modules/$KVER/extra/vfio_ccw_rs.ko"
 ln -s "$KVER/extra/vfio_ccw_rs.ko" "$STAGE/lib/modules/vfio_ccw_rs.ko"

@@ -9,8 +9,9 @@ SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
 
 STAMP="$VCCW_CACHE/host-setup.stamp"
-STAMP_KEY="v3 $KERNEL_DEB_VERSION $BINDGEN_VERSION"
+STAMP_KEY="v4 $KERNEL_DEB_VERSION $BINDGEN_VERSION"
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$STAMP_KEY" ] && command -v bindgen >/dev/null \
+   && rustup target list --installed | grep -qx s390x-unknown-linux-gnu \
    && [ -x /usr/bin/rustc ] && command -v qemu-system-s390x >/dev/null; then
     exit 0
 fi
@@ -49,5 +50,11 @@ step "host setup: bindgen-cli $BINDGEN_VERSION from crates.io"
 if ! bindgen --version 2>/dev/null | grep -q "$BINDGEN_VERSION"; then
     cargo install -q bindgen-cli --locked --version "$BINDGEN_VERSION"
 fi
+step "host setup: Rust std for s390x userspace (rustup target s390x-unknown-linux-gnu)"
+# Debian's libstd-rust-web-dev:s390x is not installable next to rustc-web 1.96:
+# bookworm-security publishes no s390x builds (see Documentation/platform.md).
+rustup target list --installed | grep -qx s390x-unknown-linux-gnu ||
+    rustup target add s390x-unknown-linux-gnu
+
 echo "$STAMP_KEY" > "$STAMP"
 note "host setup done in $(( $(date +%s) - t0 )) s"
