@@ -6,7 +6,7 @@
 //! steady state). The guest is a flat buffer with a pin counter, so that the
 //! numbers are the translator's, not a fake's bookkeeping.
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::{criterion_group, BenchmarkId, Criterion, Throughput};
 use std::hint::black_box;
 use vfio_ccw_channel::channel::ccw::{Ccw1, FLAG_CC, FLAG_IDA};
 use vfio_ccw_channel::channel::cp::memory::GuestAccess;
@@ -122,4 +122,28 @@ fn bench(c: &mut Criterion) {
 }
 
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+/// `CCW_BENCH_LOOP=<kind>-<size>/<n>:<iterations>` runs that case in a
+/// plain loop instead of criterion, for instruction counting under
+/// `valgrind --tool=callgrind` (stable on a loaded machine).
+fn main() {
+    if let Ok(spec) = std::env::var("CCW_BENCH_LOOP") {
+        let (case, iters) = spec.split_once(':').expect("case:iterations");
+        let (name, n) = case.split_once('/').expect("kind-size/n");
+        let (kind, size) = name.split_once('-').expect("kind-size");
+        let (c64, i2k) = match size {
+            "4k" => (true, false),
+            "2k" => (true, true),
+            _ => (false, false),
+        };
+        let (mut guest, orb) = setup(n.parse().unwrap(), kind == "idal", c64, i2k);
+        let mut cp = ChannelProgram::new(FakeStorage::new());
+        for _ in 0..iters.parse::<u32>().unwrap() {
+            cp.translate(black_box(&orb), &mut guest).unwrap();
+            cp.free(&mut guest);
+        }
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -259,11 +259,11 @@ impl ProgramStorage for FakeStorage {
         if self.dma_limit.is_some_and(|limit| index >= limit) {
             return Err(Error::NoMem);
         }
-        if index > self.dma.len() {
-            self.gaps += 1;
-        }
-        while self.dma.len() <= index {
-            self.dma.push(Box::new([0; PAGE_SIZE]));
+        if index >= self.dma.len() {
+            if index > self.dma.len() {
+                self.gaps += 1;
+            }
+            self.dma.resize_with(index + 1, || Box::new([0; PAGE_SIZE]));
         }
         Ok(DmaPage {
             phys: Self::phys(index),
@@ -272,8 +272,9 @@ impl ProgramStorage for FakeStorage {
     }
 
     fn pin_page(&mut self, index: usize) -> Result<&mut [u64; PIN_RECORDS_PER_PAGE]> {
-        while self.pin.len() <= index {
-            self.pin.push(Box::new([0; PIN_RECORDS_PER_PAGE]));
+        if index >= self.pin.len() {
+            self.pin
+                .resize_with(index + 1, || Box::new([0; PIN_RECORDS_PER_PAGE]));
         }
         Ok(&mut self.pin[index])
     }

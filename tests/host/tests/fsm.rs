@@ -522,7 +522,7 @@ fn random_event_sequences_keep_invariants() {
             while let Some(irq) = queue.pop_front() {
                 let _ = run(&mut s, irq, &mut x);
             }
-            if rand() % 7 == 0 {
+            if rand().is_multiple_of(7) {
                 let a = [Action::Translate, Action::StartSubchannel, Action::Enable]
                     [rand() as usize % 3];
                 x.fail.push((a, Error::Busy));
