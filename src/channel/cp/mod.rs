@@ -288,7 +288,7 @@ impl<S: ProgramStorage> ChannelProgram<S> {
             };
             let (page, npages) = decode_pin(record);
             let page_first = page >> PAGE_SHIFT;
-            let page_last = page_first + npages as u64 - 1;
+            let page_last = page_first + (npages as u64).saturating_sub(1);
             if page_first <= last && first <= page_last {
                 return true;
             }
@@ -639,7 +639,9 @@ impl<S: ProgramStorage> ChannelProgram<S> {
         for index in 0..self.pins {
             if let Some(record) = self.pin_record(index) {
                 let (page, npages) = decode_pin(record);
-                guest.unpin(page, npages);
+                if npages > 0 {
+                    guest.unpin(page, npages);
+                }
             }
         }
         self.pins = 0;
