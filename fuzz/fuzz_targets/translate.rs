@@ -96,7 +96,18 @@ fuzz_target!(|data: &[u8]| {
                 assert_eq!(u64::from(s.cpa), seg.guest + 8 * i);
             }
         }
+        // dma_unmap: pinned exactly where the fake says pages are pinned.
+        for page in (BASE / 4096)..(BASE + len).div_ceil(4096) {
+            let pinned = guest.pins.contains_key(&page);
+            assert_eq!(cp.iova_pinned(page * 4096, 4096), pinned);
+        }
+        // The IRB: only the CPA of solicited status changes.
+        let hw: [u8; 96] = core::array::from_fn(|i| data.get(i).copied().unwrap_or(0));
+        let irb = cp.translate_irb(&hw);
+        assert_eq!(irb[..4], hw[..4]);
+        assert_eq!(irb[8..], hw[8..]);
         cp.free(&mut guest);
+        assert!(!cp.iova_pinned(0, u64::MAX));
     } else {
         assert!(!cp.is_initialized());
     }
