@@ -456,7 +456,10 @@ pub const fn step(state: State, event: Event) -> Transition {
                 ends_program: false,
             },
         ) => to(Actions::one(DeliverIrb), Busy, state),
-        (Quiescing, Event::Interrupt { .. }) => to(none, Quiescing, state),
+        // The status of the driver's own halt/clear reaches the guest (as in
+        // C): a guest whose I/O a reset terminated sees it end. The program
+        // stays until the quiesce is over.
+        (Quiescing, Event::Interrupt { .. }) => to(Actions::one(DeliverIrb), Quiescing, state),
 
         (Quiescing, Event::Quiesced { disabled: true }) => {
             to(Actions::one(FreeProgram), Standby, state)

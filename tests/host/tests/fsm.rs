@@ -479,7 +479,7 @@ fn close_reset_notoper_during_io() {
         run(&mut s, event, &mut x).unwrap();
         if s == State::Quiescing {
             assert_eq!(x.log.last(), Some(&Action::Quiesce));
-            // Requests during the quiesce are refused; interrupts absorbed.
+            // Requests during the quiesce are refused; interrupts delivered.
             assert_eq!(
                 run(&mut s, Event::IoRequest(IoRequest::Start), &mut x),
                 Err(Error::Busy)
