@@ -614,7 +614,12 @@ fn run_step(st: &mut State, step: &Step) -> Result<Result<(), Errno>, Fail> {
         "pins" => {
             let n = vfio::pinned_pages();
             let s = n.map(|n| n.to_string()).unwrap_or_else(|| "unknown".into());
-            st.out.say(format!("pinned pages (system-wide FOLL_PIN): {s}"));
+            let (lck, pin) = vfio::locked_kb();
+            st.out.say(format!(
+                "pinned pages (system-wide FOLL_PIN): {s}; this process: VmLck {} kB, VmPin {} kB",
+                lck.map(|v| v.to_string()).unwrap_or("-".into()),
+                pin.map(|v| v.to_string()).unwrap_or("-".into())
+            ));
             st.out.rec("pins", &s);
             Ok(Ok(()))
         }

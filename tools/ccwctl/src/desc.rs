@@ -18,7 +18,7 @@
 //! ccw CMD [CD|CC|SLI|SKIP|PCI|IDA|S]... [count=N] [data=ADDR] [flags=F] [times=N]
 //! tic ADDR                             # = ccw TIC data=ADDR
 //! data @OFF len=N [fill=B|hex=HEX|pattern|text=STR] [nodump]
-//! idal @OFF [fmt=1|2] [2k|4k] (data=ADDR len=N | words=ADDR,ADDR,...)
+//! idal @OFF [fmt=1|2] [2k|4k] (data=ADDR len=N | words=ADDR,ADDR,...)   # fmt=1: 2k
 //! bytes ADDR HEX                       # raw bytes into the buffer
 //! ```
 //!
@@ -634,7 +634,7 @@ fn parse_data(line: usize, name: String, args: &[String]) -> Result<DataSpec, Er
 fn parse_idal(line: usize, name: String, args: &[String]) -> Result<IdalSpec, Error> {
     let mut at = None;
     let mut fmt = 2;
-    let mut block = 4096;
+    let mut block = None;
     let mut data = None;
     let mut len = None;
     let mut list = None;
@@ -648,13 +648,14 @@ fn parse_idal(line: usize, name: String, args: &[String]) -> Result<IdalSpec, Er
             "fmt" => fmt = num_val(line, k, v, 2)? as u8,
             "fmt1" => fmt = 1,
             "fmt2" => fmt = 2,
-            "2k" => block = 2048,
-            "4k" => block = 4096,
+            "2k" => block = Some(2048),
+            "4k" => block = Some(4096),
             "size" | "block" => {
-                block = num_val(line, k, v, 4096)? as u32;
-                if block != 2048 && block != 4096 {
+                let b = num_val(line, k, v, 4096)? as u32;
+                if b != 2048 && b != 4096 {
                     return err(line, "IDAW block size must be 2048 or 4096");
                 }
+                block = Some(b);
             }
             "data" => data = Some(addr_val(line, k, v)?),
             "len" => len = Some(num_val(line, k, v, 0xffff)? as u32),
@@ -672,6 +673,8 @@ fn parse_idal(line: usize, name: String, args: &[String]) -> Result<IdalSpec, Er
         return err(line, "IDAL format is 1 or 2");
     }
     let at = at.ok_or_else(|| Error { line, msg: "idal needs a place: idal @OFF ...".into() })?;
+    // Format-1 IDAWs always address 2K blocks; format 2 defaults to 4K.
+    let block = block.unwrap_or(if fmt == 1 { 2048 } else { 4096 });
     let words = match (list, data, len) {
         (Some(ws), None, None) => IdalWords::List(ws),
         (None, Some(d), Some(l)) => IdalWords::Cover { data: d, len: l },

@@ -556,10 +556,25 @@ pub fn parse_caps(buf: &[u8], first: u32) -> Vec<Cap> {
     out
 }
 
+/// `VmLck` and `VmPin` of this process in kB (type1 accounts the pages it
+/// pins for an mdev as locked memory of the mapping process).
+pub fn locked_kb() -> (Option<u64>, Option<u64>) {
+    let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let get = |k: &str| {
+        s.lines()
+            .find_map(|l| l.strip_prefix(k))
+            .and_then(|r| r.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+    };
+    (get("VmLck:"), get("VmPin:"))
+}
+
 /// The global FOLL_PIN counters of /proc/vmstat: pages currently pinned
 /// with pin_user_pages*() (what vfio_pin_pages() ends in, for type1 and
 /// for iommufd alike) = acquired − released.
 pub fn pinned_pages() -> Option<i64> {
+    // The counters are per-cpu with a lazy fold; stat_refresh folds them now.
+    let _ = std::fs::write("/proc/sys/vm/stat_refresh", "1");
     let s = std::fs::read_to_string("/proc/vmstat").ok()?;
     let mut acq = None;
     let mut rel = None;

@@ -127,7 +127,8 @@ fn idal_generation() {
     assert_eq!(cover_idaws(0x17ff, 65535, 2048).len(), 33);
     assert_eq!(cover_idaws(0x1fff, 65535, 4096).len(), 17);
 
-    let i = img("ccw READ ida count=32 data=l\nl: idal @0x200 fmt=1 2k data=@0x7f0 len=32\n");
+    // Format 1 means 2K blocks without saying so.
+    let i = img("ccw READ ida count=32 data=l\nl: idal @0x200 fmt=1 data=@0x7f0 len=32\n");
     assert_eq!(mem(&i, BASE + 0x200), vec![0x00, 0x10, 0x07, 0xf0, 0x00, 0x10, 0x08, 0x00]);
     let i = img("orb c64\nccw READ idal=l count=32\nl: idal @0x200 fmt=2 4k data=@0xff0 len=32\n");
     assert_eq!(i.ccws[0].1.flags, 0x04);
