@@ -789,6 +789,8 @@ fn worst_case_memory_bound() {
     assert!(cp.storage().dma_pages() <= MAX_DMA_PAGES);
     assert!(cp.storage().pin_pages() <= MAX_PIN_PAGES);
     assert_eq!(cp.pin_count(), (16 * 255 + 1) * 33);
+    // The bounds Documentation/channel-core.md states.
+    assert_eq!((MAX_DMA_PAGES, MAX_PIN_PAGES), (290, 264));
     free(&mut cp, &mut g);
 }
 
