@@ -12,7 +12,7 @@
 //!
 //! See Documentation/ccwctl.md.
 
-pub use vfio_ccw_channel as channel;
+pub use vfio_ccw_channel::channel;
 
 pub mod cli;
 pub mod desc;
