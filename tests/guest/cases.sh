@@ -266,6 +266,12 @@ t_halt_suspended() {
     has '^hsch rc=0'
 }
 
+# Eight threads START at once: one wins, the others get EAGAIN or EBUSY.
+t_race() {
+    ccw load -e "$SUSPENDED" + race 8 + csch + wait + irb || return 1
+    has '^race started=1 others=EAGAIN|EBUSY'
+}
+
 t_hsch_idle() { ccw hsch + wait --timeout 2000 + irb; has '^hsch rc='; }
 t_csch_idle() { ccw csch + wait --timeout 2000 + irb; has '^csch rc='; }
 
@@ -352,6 +358,23 @@ t_eventfd_reopen() {
     sid_ok sid 02
 }
 
+# Remove the mdev while a process has it open: the driver signals the
+# request eventfd, the process closes, the removal completes. The mdev is
+# created again afterwards.
+t_remove_while_open() {
+    ccw set-irqs 2 eventfd + wait --irq 2 --timeout 20000 + close &
+    pid=$!
+    i=0
+    while ! grep -q '^set-irqs.2.eventfd rc=0' "$OUT" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    mdev_remove "$UUID"
+    r=$?
+    wait $pid
+    r2=$?
+    note "remove rc=$r, ccwctl exit $r2"
+    mdev_create "$SCH" "$UUID" || return 1
+    [ $r = 0 ] && [ $r2 = 0 ] && has '^wait.irq2 rc=0'
+}
+
 # ---------------------------------------------------------------- other devices
 # The second disk and the entropy device: bound and driven the same way.
 other_device() {
@@ -414,6 +437,7 @@ transport-mode t_transport_mode
 fctl-halt t_fctl_halt
 fctl-clear t_fctl_clear
 busy t_busy
+race t_race
 halt-suspended t_halt_suspended
 hsch-idle t_hsch_idle
 csch-idle t_csch_idle
@@ -433,4 +457,5 @@ ioctl-set-irqs t_ioctl_set_irqs
 eventfd-reopen t_eventfd_reopen rs-only
 second-disk-capacity t_second_disk_capacity
 rng-sense-id t_rng_sense_id
+remove-while-open t_remove_while_open
 "

@@ -55,8 +55,11 @@ Steps (each may take --expect E: 0, OK, an errno name like EBUSY, or a number):
   list FILE|-e TEXT   parse and print the program (no device needed)
   start [--fctl F] [--len N] [--off N]
                       write ORB + SCSW (fctl start) to the I/O region
-  wait [--any] [--timeout MS]
+  wait [--any] [--timeout MS] [--irq N]
                       wait for the I/O eventfd until the IRB is final
+                      (--irq 1|2: wait for the CRW or request eventfd)
+  race N              N threads write the same START at once: exactly one
+                      must start it, the others get EAGAIN or EBUSY
   irb                 read the I/O region, print IRB and ret_code
   dump                print the data buffers of the loaded program
   info                GET_INFO, GET_REGION_INFO (with caps), GET_IRQ_INFO
@@ -160,7 +163,7 @@ pub fn parse_args(args: &[String]) -> Result<(Global, Vec<Step>), String> {
         }
         i += 1;
     }
-    if g.size == 0 || g.size % 4096 != 0 {
+    if g.size == 0 || !g.size.is_multiple_of(4096) {
         return Err("--size must be a non-zero multiple of 4096".into());
     }
     let mut steps = Vec::new();
@@ -388,11 +391,18 @@ fn run_step(st: &mut State, step: &Step) -> Result<Result<(), Errno>, Fail> {
         }
         "wait" => {
             let timeout = opt_val(a, "--timeout").and_then(parse_num).map(|t| t as i32).unwrap_or(st.g.timeout_ms);
-            let any = a.iter().any(|x| x == "--any");
+            let irq = opt_val(a, "--irq").and_then(parse_num).unwrap_or(0) as u32;
+            if irq > 2 {
+                return usage("wait --irq: 0 (I/O), 1 (CRW) or 2 (request)");
+            }
+            let any = irq != v::VFIO_CCW_IO_IRQ_INDEX || a.iter().any(|x| x == "--any");
             let d = st.dev()?;
+            if d.eventfds[irq as usize].is_none() {
+                return usage(format!("wait --irq {irq}: no eventfd registered (use set-irqs {irq} eventfd)"));
+            }
             let mut signals = 0u64;
             let r = loop {
-                match d.wait_eventfd(v::VFIO_CCW_IO_IRQ_INDEX, timeout) {
+                match d.wait_eventfd(irq, timeout) {
                     Ok(n) => signals += n,
                     Err(e) => break Err(e),
                 }
@@ -405,7 +415,8 @@ fn run_step(st: &mut State, step: &Step) -> Result<Result<(), Errno>, Fail> {
                     break Ok(());
                 }
             };
-            st.out.rec("wait", format!("rc={}", rc_str(&r)));
+            let key = if irq == 0 { "wait".to_string() } else { format!("wait.irq{irq}") };
+            st.out.rec(&key, format!("rc={}", rc_str(&r)));
             match &r {
                 Ok(()) => st.out.say(format!("wait: interrupt ({signals} signal(s))")),
                 Err(e) => st.out.say(format!("wait: {e}")),
@@ -448,6 +459,48 @@ fn run_step(st: &mut State, step: &Step) -> Result<Result<(), Errno>, Fail> {
             Ok(Ok(()))
         }
         "info" => step_info(st),
+        "race" => {
+            // N threads write the same START at once: one may start it,
+            // the others must get EAGAIN (region busy) or EBUSY (started).
+            let n = num_arg(a, 0, "thread count")?.clamp(2, 64) as usize;
+            let orb = match &st.program {
+                Some((_, img)) => img.orb,
+                None => return usage("race: no program loaded"),
+            };
+            let mut region = [0u8; IO_REGION_SIZE];
+            region[..12].copy_from_slice(&orb.to_bytes());
+            let mut scsw = Scsw::default();
+            scsw.set_fctl(FCTL_START);
+            region[IO_SCSW_OFF..IO_SCSW_OFF + 12].copy_from_slice(&scsw.to_bytes());
+            let dev = &st.dev()?.device;
+            let barrier = std::sync::Barrier::new(n);
+            let results: Vec<Result<usize, Errno>> = std::thread::scope(|sc| {
+                let hs: Vec<_> = (0..n)
+                    .map(|_| {
+                        sc.spawn(|| {
+                            barrier.wait();
+                            std::os::unix::fs::FileExt::write_at(dev, &region, 0).map_err(|e| Errno::from_io(&e))
+                        })
+                    })
+                    .collect();
+                hs.into_iter().map(|h| h.join().unwrap_or(Err(Errno(libc::EIO)))).collect()
+            });
+            let ok = results.iter().filter(|r| r.is_ok()).count();
+            let again = results.iter().filter(|r| **r == Err(Errno(libc::EAGAIN))).count();
+            let busy = results.iter().filter(|r| **r == Err(Errno(libc::EBUSY))).count();
+            let other: Vec<String> = results
+                .iter()
+                .filter_map(|r| match r {
+                    Err(e) if e.0 != libc::EAGAIN && e.0 != libc::EBUSY => Some(e.name()),
+                    _ => None,
+                })
+                .collect();
+            st.out.say(format!("race: {n} writers: {ok} started, {again} EAGAIN, {busy} EBUSY, others {other:?}"));
+            // How the losers split between EAGAIN and EBUSY depends on timing;
+            // the stable facts are the winner count and the absence of others.
+            st.out.rec("race", format!("started={ok} others={}", if other.is_empty() { "EAGAIN|EBUSY".into() } else { other.join(",") }));
+            Ok(if ok == 1 && other.is_empty() { Ok(()) } else { Err(Errno(libc::EPROTO)) })
+        }
         "hsch" | "csch" | "async" => {
             let cmd = match step.name.as_str() {
                 "hsch" => ASYNC_CMD_HSCH,

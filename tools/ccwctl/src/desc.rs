@@ -240,7 +240,7 @@ pub fn parse_num(s: &str) -> Option<u64> {
 pub fn parse_hex(s: &str) -> Option<Vec<u8>> {
     let clean: String = s.chars().filter(|c| *c != ':' && *c != '_' && *c != '.').collect();
     let clean = clean.strip_prefix("0x").unwrap_or(&clean);
-    if clean.len() % 2 != 0 {
+    if !clean.len().is_multiple_of(2) {
         return None;
     }
     (0..clean.len())
