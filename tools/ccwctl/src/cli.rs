@@ -60,7 +60,8 @@ Steps (each may take --expect E: 0, OK, an errno name like EBUSY, or a number):
                       (--irq 1|2: wait for the CRW or request eventfd)
   race N              N threads write the same START at once: exactly one
                       must start it, the others get EAGAIN or EBUSY
-  irb                 read the I/O region, print IRB and ret_code
+  irb [--mask-cpa]    read the I/O region, print IRB and ret_code
+                      (--mask-cpa: hide the CPA in the machine form)
   dump                print the data buffers of the loaded program
   info                GET_INFO, GET_REGION_INFO (with caps), GET_IRQ_INFO
   hsch | csch | async CMD
@@ -434,7 +435,7 @@ fn run_step(st: &mut State, step: &Step) -> Result<Result<(), Errno>, Fail> {
             }
             let irb: [u8; 96] = reg[IO_IRB_OFF..IO_IRB_OFF + 96].try_into().unwrap();
             let ret = i32::from_be_bytes(reg[IO_RET_OFF..IO_RET_OFF + 4].try_into().unwrap());
-            show::irb(&mut st.out, "irb", &irb);
+            show::irb(&mut st.out, "irb", &irb, a.iter().any(|x| x == "--mask-cpa"));
             let retname = if ret == 0 { "0".to_string() } else { Errno(-ret).name() };
             st.out.say(format!("ret_code {ret} ({retname})"));
             st.out.rec("irb.ret_code", retname);
@@ -554,7 +555,12 @@ fn run_step(st: &mut State, step: &Step) -> Result<Result<(), Errno>, Fail> {
             masked[..4].copy_from_slice(&[0; 4]);
             st.out.rec("schib", format!("rc=0 len={}", b.len()));
             st.out.rec("schib.pmcw", format!("xxxxxxxx {}", show::words(&masked[4..28])));
-            st.out.rec("schib.scsw", show::words(&masked[28..40]));
+            // The SCSW's CPA is the host address of the last channel program
+            // the driver ran (neither driver translates it): mask it too.
+            masked[32..36].copy_from_slice(&[0; 4]);
+            let mut scsw = show::words(&masked[28..40]);
+            scsw.replace_range(9..17, "xxxxxxxx");
+            st.out.rec("schib.scsw", scsw);
             st.out.rec("schib.rest", show::words(&masked[40..]));
             Ok(Ok(()))
         }

@@ -191,8 +191,10 @@ pub fn scsw_readable(s: &Scsw) -> String {
     )
 }
 
-/// Print an IRB in both forms under `prefix` (e.g. `irb`).
-pub fn irb(out: &mut Out, prefix: &str, b: &[u8; 96]) {
+/// Print an IRB in both forms under `prefix` (e.g. `irb`). With
+/// `mask_cpa` the machine form shows the CPA as `xxxxxxxx` (for IRBs whose
+/// CPA is not a guest address, e.g. HALT or CLEAR of an idle subchannel).
+pub fn irb(out: &mut Out, prefix: &str, b: &[u8; 96], mask_cpa: bool) {
     let irb = Irb::from_bytes(b);
     out.say(scsw_readable(&irb.scsw));
     let z = |x: &[u8]| x.iter().all(|&v| v == 0);
@@ -205,7 +207,11 @@ pub fn irb(out: &mut Out, prefix: &str, b: &[u8; 96]) {
     if !z(&irb.emw) {
         out.say(format!("EMW   {}", words(&irb.emw)));
     }
-    out.rec(&format!("{prefix}.scsw"), words(&irb.scsw.to_bytes()));
+    let mut scsw = words(&irb.scsw.to_bytes());
+    if mask_cpa {
+        scsw.replace_range(9..17, "xxxxxxxx");
+    }
+    out.rec(&format!("{prefix}.scsw"), scsw);
     out.rec(&format!("{prefix}.esw"), words(&irb.esw));
     out.rec(&format!("{prefix}.ecw"), words(&irb.ecw));
     out.rec(&format!("{prefix}.emw"), words(&irb.emw));
