@@ -303,6 +303,11 @@ t_reset() {
 }
 
 # ---------------------------------------------------------------- bad addresses
+# The same through iommufd: iommufd reports unmapped IOVAs its own way.
+t_unmapped_data_iommufd() {
+    ccw --iommufd load -e "ccw SENSE_ID sli count=32 data=$UNMAPPED" + start
+    [ $? -ne 0 ] && has '^start rc=E'
+}
 t_unmapped_data() { ccw load -e "ccw SENSE_ID sli count=32 data=$UNMAPPED" + start --expect EINVAL; }
 t_unmapped_cpa() { ccw load -e "orb cpa=$UNMAPPED; ccw NOP" + start --expect EINVAL; }
 # Data that starts in the last mapped page and runs into unmapped memory.
@@ -450,6 +455,7 @@ unmap-pinned t_unmap_pinned rs-only
 close-in-flight t_close_in_flight
 reset t_reset
 unmapped-data t_unmapped_data
+unmapped-data-iommufd t_unmapped_data_iommufd
 unmapped-cpa t_unmapped_cpa
 partial-pin t_partial_pin
 ccw-at-end-of-mapping t_ccw_at_end_of_mapping
