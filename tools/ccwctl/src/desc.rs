@@ -13,7 +13,8 @@
 //!
 //! ```text
 //! orb [fmt=0|1] [pfch|nopfch] [key=K] [lpm=M] [c64] [i2k] [tm] [spnd] [mod]
-//!     [sync] [isic] [alcc] [ssic] [ils] [orbx] [intparm=X] [cpa=ADDR] [ccwfmt=0|1]
+//!     [sync] [isic] [alcc] [ssic] [ils] [strg] [midaw] [orbx] [intparm=X]
+//!     [cpa=ADDR] [ccwfmt=0|1]
 //! at ADDR                              # where the next ccw goes
 //! ccw CMD [CD|CC|SLI|SKIP|PCI|IDA|S]... [count=N] [data=ADDR] [flags=F] [times=N]
 //! tic ADDR                             # = ccw TIC data=ADDR
@@ -105,6 +106,7 @@ pub struct OrbSpec {
     pub intparm: u32,
     pub key: u8,
     pub spnd: bool,
+    pub strg: bool,
     pub modify: bool,
     pub sync: bool,
     pub fmt1: bool,
@@ -117,6 +119,7 @@ pub struct OrbSpec {
     pub i2k: bool,
     pub lpm: u8,
     pub ils: bool,
+    pub midaw: bool,
     pub orbx: bool,
     pub cpa: Option<Addr>,
     /// CCW encoding format; `None` follows `fmt1`.
@@ -129,6 +132,7 @@ impl Default for OrbSpec {
             intparm: 0,
             key: 0,
             spnd: false,
+            strg: false,
             modify: false,
             sync: false,
             fmt1: true,
@@ -141,6 +145,7 @@ impl Default for OrbSpec {
             i2k: false,
             lpm: 0xff,
             ils: false,
+            midaw: false,
             orbx: false,
             cpa: None,
             ccw_fmt1: None,
@@ -492,6 +497,8 @@ impl Program {
                 "intparm" => o.intparm = num_val(line, k, v, u32::MAX as u64)? as u32,
                 "spnd" => o.spnd = bool_val(line, k, v)?,
                 "mod" => o.modify = bool_val(line, k, v)?,
+                "strg" => o.strg = bool_val(line, k, v)?,
+                "midaw" => o.midaw = bool_val(line, k, v)?,
                 "sync" => o.sync = bool_val(line, k, v)?,
                 "isic" => o.isic = bool_val(line, k, v)?,
                 "alcc" => o.alcc = bool_val(line, k, v)?,

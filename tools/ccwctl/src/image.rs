@@ -43,6 +43,7 @@ pub fn orb_of(p: &Program, base: u64) -> Result<Orb, Error> {
     let mut o = Orb { intparm: s.intparm, ..Default::default() };
     o.set_key(s.key);
     o.set_spnd(s.spnd);
+    o.set_strg(s.strg);
     o.set_modif(s.modify);
     o.set_sync(s.sync);
     o.set_fmt(s.fmt1);
@@ -55,6 +56,7 @@ pub fn orb_of(p: &Program, base: u64) -> Result<Orb, Error> {
     o.set_i2k(s.i2k);
     o.set_lpm(s.lpm);
     o.set_ils(s.ils);
+    o.set_midaw(s.midaw);
     o.set_orbx(s.orbx);
     o.cpa = u32_addr(0, "cpa", p.cpa(base)?)?;
     Ok(o)

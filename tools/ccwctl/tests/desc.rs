@@ -64,6 +64,8 @@ fn orb_fields() {
     assert!(!o.fmt() && !o.pfch() && o.c64() && o.i2k() && o.spnd() && o.transport());
     assert_eq!(o.lpm(), 0x80);
     assert_eq!(o.cpa, 0x10_0800);
+    let o = img("orb strg midaw ils orbx isic alcc ssic mod sync\nccw NOP\n").orb;
+    assert!(o.strg() && o.midaw() && o.ils() && o.orbx() && o.isic() && o.alcc() && o.ssic() && o.modif() && o.sync());
     // The defaults.
     let o = img("ccw NOP").orb;
     assert!(o.fmt() && o.pfch() && !o.c64() && !o.transport());
