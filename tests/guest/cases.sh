@@ -389,13 +389,19 @@ t_remove_while_open() {
 other_device() {
     devno=$1 uuid=$2
     sch=$(sch_of_devno "$devno") || { note "no $devno"; return 1; }
-    bind_vfio "$sch" && mdev_create "$sch" "$uuid" || { note "bind $devno failed"; return 1; }
     r=0
-    main_uuid=$UUID
-    UUID=$uuid
-    ccw run -e "$3" || r=1
-    UUID=$main_uuid
-    mdev_remove "$uuid" && unbind_vfio "$sch" || r=1
+    if bind_vfio "$sch" && mdev_create "$sch" "$uuid"; then
+        main_uuid=$UUID
+        UUID=$uuid
+        ccw run -e "$3" || r=1
+        UUID=$main_uuid
+    else
+        note "bind $devno or create its mdev failed"
+        r=1
+    fi
+    # Always give the device back, whatever happened above.
+    mdev_remove "$uuid" || r=1
+    unbind_vfio "$sch" || r=1
     return $r
 }
 
