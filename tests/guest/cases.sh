@@ -330,7 +330,7 @@ t_region_reads() {
 }
 
 # Offsets whose index does not fit 32 bits (the C driver truncates it).
-t_region_huge_offset() { ccw read 0x40000000000 8 + read 0x40000000400 4; has '^read'; }
+t_region_huge_offset() { ccw read 0x40000000000 8 + read 0x40000000400 4; has '^read.40000000000.8 rc=' && has '^read.40000000400.4 rc='; }
 
 # ---------------------------------------------------------------- ioctls
 t_ioctl_argsz() {
