@@ -21,10 +21,12 @@ CCWCTL=$("$VCCW_ROOT/tools/ccwctl/build-s390x.sh")
 # Each guest suite: its name(s) in the TAP output and the command that runs it.
 SUITES=() CMD='rc=0'
 add_suite() { SUITES+=($1); CMD="$CMD; $2 || rc=1"; }
-add_suite platform 'sh /tests/platform/smoke.sh'
-[ -f "$VCCW_ROOT/tests/platform/vfio.sh" ] && add_suite vfio 'sh /tests/platform/vfio.sh'
+# The guest suite first: it reads the disks' capacities from the guest's own
+# virtio_blk, which the platform suite unbinds and rebinds.
 # Ours joins (run.sh rs + compare.sh: all.sh) once vfio_ccw_rs has its vfio device.
 add_suite vfio-ccw-c "sh /tests/guest/run.sh c"
+add_suite platform 'sh /tests/platform/smoke.sh'
+[ -f "$VCCW_ROOT/tests/platform/vfio.sh" ] && add_suite vfio 'sh /tests/platform/vfio.sh'
 CMD="$CMD; exit \$rc"
 
 step "guest: KUnit at boot, suites: ${SUITES[*]}"
