@@ -8,8 +8,11 @@
 #   make kernel   build (or reuse) the cached s390x kernel; prints its path
 #   make host-test  host-only tests (no guest)
 #   make guest CMD='…' [ADD='host:guest …']   run a command in the guest
+#   make bench    criterion benchmark of the channel-program translator
+#   make fuzz [RUNS=N]   libFuzzer on the translator (cargo-fuzz)
+#   make nested   QEMU's vfio-ccw client in a second-level guest (slow)
 
-.PHONY: all run check module kernel host-test guest setup clean
+.PHONY: all run check module kernel host-test guest setup clean bench fuzz nested
 
 all: module
 
@@ -33,6 +36,17 @@ host-test:
 
 guest:
 	scripts/guest.sh $(foreach a,$(ADD),--add $(a)) -- '$(CMD)'
+
+bench:
+	cargo bench -p vfio-ccw-channel --bench translate
+
+RUNS ?= 1000000
+fuzz:
+	command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+	cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run -a translate corpus/translate corpus/seed -- -runs=$(RUNS) -max_len=8196
+
+nested:
+	scripts/nested.sh c
 
 clean:
 	rm -rf target

@@ -50,6 +50,7 @@ fi
 STAGE=$(mktemp -d "${TMPDIR:-/tmp}/vccw-guest.XXXXXX")
 trap 'rm -rf "$STAGE"' EXIT
 cp -a "$BASE/." "$STAGE/"
+mkdir -p "$STAGE/usr/bin" "$STAGE/usr/sbin"
 KVER=$(cat "$KDIR/include/config/kernel.release")
 install -D -m 644 "$VCCW_ROOT/vfio_ccw_rs.ko" "$STAGE/lib/modules/$KVER/extra/vfio_ccw_rs.ko"
 ln -s "$KVER/extra/vfio_ccw_rs.ko" "$STAGE/lib/modules/vfio_ccw_rs.ko"
@@ -85,25 +86,23 @@ poweroff -f
 INIT
 chmod +x "$STAGE/init"
 ( cd "$STAGE" && find . | cpio -o -H newc --quiet ) > "$STAGE.cpio"
-trap 'rm -rf "$STAGE" "$STAGE.cpio" "$STAGE.disks"' EXIT
+trap 'rm -rf "$STAGE" "$STAGE".*' EXIT
 
 APPEND="console=ttysclp0 rdinit=/init panic=-1 hung_task_panic=0"
 [ $KUNIT = 1 ] || APPEND="$APPEND kunit.enable=0"
 APPEND="$APPEND $EXTRA_APPEND"
-# Fresh disks per run, so that guests can run side by side (QEMU locks images).
-DISKS="$STAGE.disks"
-mkdir -p "$DISKS"
-truncate -s 8M "$DISKS/d0.img"
-truncate -s 16M "$DISKS/d1.img"
+# Fresh sparse disks per run, so concurrent guests do not share images.
+truncate -s 8M "$STAGE.d0.img"
+truncate -s 16M "$STAGE.d1.img"
 OUT=${LOG:-$STAGE.log}
 note "guest: booting (timeout ${TIMEOUT}s)"
 set +e
 timeout --foreground -k 5 "$TIMEOUT" qemu-system-s390x -M s390-ccw-virtio -cpu max -smp 2 -m "$MEM" \
     -nographic -no-reboot -nic none \
     -kernel "$KDIR/arch/s390/boot/bzImage" -initrd "$STAGE.cpio" -append "$APPEND" \
-    -drive if=none,id=d0,file="$DISKS/d0.img",format=raw \
+    -drive if=none,id=d0,file="$STAGE.d0.img",format=raw \
     -device virtio-blk-ccw,drive=d0,devno=fe.0.0005 \
-    -drive if=none,id=d1,file="$DISKS/d1.img",format=raw \
+    -drive if=none,id=d1,file="$STAGE.d1.img",format=raw \
     -device virtio-blk-ccw,drive=d1,devno=fe.0.0006 \
     -device virtio-rng-ccw,devno=fe.0.0007 \
     </dev/null 2>&1 | tee "$OUT"

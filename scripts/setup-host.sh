@@ -8,9 +8,10 @@ set -euo pipefail
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
 
-STAMP="$VCCW_CACHE/host-setup.stamp"
-STAMP_KEY="v3 $KERNEL_DEB_VERSION $BINDGEN_VERSION"
-if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$STAMP_KEY" ] && command -v bindgen >/dev/null \
+STAMP_KEY="v4 $KERNEL_DEB_VERSION $BINDGEN_VERSION"
+STAMP="$VCCW_CACHE/host-setup-$(echo "$STAMP_KEY" | sha256sum | cut -c1-12).stamp"
+if [ -f "$STAMP" ] && command -v bindgen >/dev/null \
+   && rustup target list --installed | grep -qx s390x-unknown-linux-gnu \
    && [ -x /usr/bin/rustc ] && command -v qemu-system-s390x >/dev/null; then
     exit 0
 fi
@@ -33,10 +34,11 @@ PKGS=(
     bc flex bison libelf-dev libssl-dev cpio xz-utils kmod
     "linux-source-6.12=$KERNEL_DEB_VERSION"
 )
-if ! $SUDO apt-get install -y -q --no-install-recommends "${PKGS[@]}"; then
-    have=$(apt-cache policy linux-source-6.12 | awk '/Candidate/{print $2}')
-    die "apt-get install failed. This project pins linux-source-6.12 $KERNEL_DEB_VERSION; apt offers '$have'. If the pin is gone, update KERNEL_DEB_VERSION in scripts/lib.sh and retest."
+if ! apt-cache madison linux-source-6.12 | awk '{print $3}' | grep -qxF "$KERNEL_DEB_VERSION"; then
+    have=$(apt-cache madison linux-source-6.12 | awk '{print $3}' | tr '\n' ' ')
+    die "this project pins linux-source-6.12 $KERNEL_DEB_VERSION, apt offers: ${have:-none}. Update KERNEL_DEB_VERSION in scripts/lib.sh and retest."
 fi
+$SUDO apt-get install -y -q --no-install-recommends "${PKGS[@]}" || die "apt-get install failed (see above)"
 $SUDO apt-get install -y -q --no-install-recommends -t bookworm-backports qemu-system-s390x
 qv=$(qemu-system-s390x --version | head -1)
 case "$qv" in *" 10."*|*" 11."*) ;; *) die "need qemu-system-s390x >= 10.0 (bookworm-backports), found: $qv";; esac
@@ -49,5 +51,11 @@ step "host setup: bindgen-cli $BINDGEN_VERSION from crates.io"
 if ! bindgen --version 2>/dev/null | grep -q "$BINDGEN_VERSION"; then
     cargo install -q bindgen-cli --locked --version "$BINDGEN_VERSION"
 fi
+step "host setup: Rust std for s390x userspace (rustup target s390x-unknown-linux-gnu)"
+# Debian's libstd-rust-web-dev:s390x is not installable next to rustc-web 1.96:
+# bookworm-security publishes no s390x builds (see Documentation/platform.md).
+rustup target list --installed | grep -qx s390x-unknown-linux-gnu ||
+    rustup target add s390x-unknown-linux-gnu
+
 echo "$STAMP_KEY" > "$STAMP"
 note "host setup done in $(( $(date +%s) - t0 )) s"

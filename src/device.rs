@@ -323,6 +323,9 @@ impl Device {
                 }
                 QuiesceStep::Wait => {
                     self.vdev.wait_interrupt(QUIESCE_WAIT_MS);
+                    // As C flushes its workqueue: the status the instruction
+                    // caused reaches userspace before the next attempt.
+                    self.io_work();
                     QuiesceInput::Waited
                 }
                 QuiesceStep::Done(result) => {
@@ -336,13 +339,14 @@ impl Device {
     }
 
     /// Feeds `event` (close, reset, shutdown) and, if the state machine
-    /// asks for it, quiesces the subchannel and feeds the result. Then
-    /// drops the work item and the IRBs it did not process: the
-    /// subchannel is disabled, they belong to the closed session.
+    /// asks for it, quiesces the subchannel, delivers the IRBs received
+    /// meanwhile, and feeds the result. Then drops the work item and any
+    /// IRB that still came: the subchannel is disabled.
     fn take_down(&self, event: Event) -> CioResult {
         let (result, out) = self.feed(&mut self.io.lock(), event, None);
         if out.quiesce {
             let disabled = self.quiesce().is_ok();
+            self.io_work();
             let _ = self.feed(&mut self.io.lock(), Event::Quiesced { disabled }, None);
         }
         self.vdev.cancel_io_work();

@@ -49,6 +49,7 @@ pub struct Ccw1 {
 
 impl Ccw1 {
     /// Decodes 8 big-endian bytes.
+    #[inline]
     pub fn from_bytes(b: &[u8; CCW_SIZE]) -> Ccw1 {
         Ccw1 {
             cmd: b[0],
@@ -59,6 +60,7 @@ impl Ccw1 {
     }
 
     /// Encodes to 8 big-endian bytes.
+    #[inline]
     pub fn to_bytes(&self) -> [u8; CCW_SIZE] {
         let [c0, c1] = self.count.to_be_bytes();
         let [a0, a1, a2, a3] = self.cda.to_be_bytes();
@@ -114,6 +116,7 @@ pub struct Ccw0 {
 
 impl Ccw0 {
     /// Decodes 8 big-endian bytes.
+    #[inline]
     pub fn from_bytes(b: &[u8; CCW_SIZE]) -> Ccw0 {
         Ccw0 {
             cmd: b[0],
@@ -126,6 +129,7 @@ impl Ccw0 {
 
     /// Encodes to 8 big-endian bytes (the data address is truncated to 24
     /// bits).
+    #[inline]
     pub fn to_bytes(&self) -> [u8; CCW_SIZE] {
         let [_, a1, a2, a3] = self.cda.to_be_bytes();
         let [c0, c1] = self.count.to_be_bytes();

@@ -173,22 +173,18 @@ impl fmt::Display for Event {
             Event::Reset => f.write_str("Reset"),
             Event::IoRequest(r) => write!(f, "IoRequest({r:?})"),
             Event::AsyncRequest(c) => write!(f, "AsyncRequest({c:?})"),
-            Event::Interrupt { ends_program } => {
-                f.write_str(if *ends_program {
-                    "Interrupt(ends program)"
-                } else {
-                    "Interrupt(not final)"
-                })
-            }
+            Event::Interrupt { ends_program } => f.write_str(if *ends_program {
+                "Interrupt(ends program)"
+            } else {
+                "Interrupt(not final)"
+            }),
             Event::NotOper => f.write_str("NotOper"),
             Event::SubchannelEvent => f.write_str("SubchannelEvent"),
-            Event::Quiesced { disabled } => {
-                f.write_str(if *disabled {
-                    "Quiesced(disabled)"
-                } else {
-                    "Quiesced(failed)"
-                })
-            }
+            Event::Quiesced { disabled } => f.write_str(if *disabled {
+                "Quiesced(disabled)"
+            } else {
+                "Quiesced(failed)"
+            }),
         }
     }
 }
@@ -387,7 +383,9 @@ pub const fn step(state: State, event: Event) -> Transition {
     let none = Actions::NONE;
     match (state, event) {
         // A program is released whenever a state that may hold one is left.
-        (Busy | Quiescing, Event::NotOper) => to(Actions::two(FreeProgram, Unregister), NotOper, state),
+        (Busy | Quiescing, Event::NotOper) => {
+            to(Actions::two(FreeProgram, Unregister), NotOper, state)
+        }
         (Standby | Idle, Event::NotOper) => to(Actions::one(Unregister), NotOper, state),
         (NotOper, Event::NotOper) => to(none, NotOper, state),
 
@@ -452,10 +450,16 @@ pub const fn step(state: State, event: Event) -> Transition {
         (Busy, Event::Interrupt { ends_program: true }) => {
             to(Actions::two(DeliverIrb, FreeProgram), Idle, state)
         }
-        (Busy, Event::Interrupt {
-            ends_program: false,
-        }) => to(Actions::one(DeliverIrb), Busy, state),
-        (Quiescing, Event::Interrupt { .. }) => to(none, Quiescing, state),
+        (
+            Busy,
+            Event::Interrupt {
+                ends_program: false,
+            },
+        ) => to(Actions::one(DeliverIrb), Busy, state),
+        // The status of the driver's own halt/clear reaches the guest (as in
+        // C): a guest whose I/O a reset terminated sees it end. The program
+        // stays until the quiesce is over.
+        (Quiescing, Event::Interrupt { .. }) => to(Actions::one(DeliverIrb), Quiescing, state),
 
         (Quiescing, Event::Quiesced { disabled: true }) => {
             to(Actions::one(FreeProgram), Standby, state)
@@ -500,7 +504,12 @@ pub fn run<X: Executor>(state: &mut State, event: Event, exec: &mut X) -> Result
 /// `fsm_io_helper`). On cc 3 the ORB's paths (all if `orb_lpm` is 0) are
 /// removed from `sch_lpm`, and `refresh` (STORE SUBCHANNEL) decides between
 /// [`Error::NoDev`] (refresh failed or no path left) and [`Error::Access`].
-pub fn start_result(cc: u8, orb_lpm: u8, sch_lpm: &mut u8, refresh: impl FnOnce() -> bool) -> Result {
+pub fn start_result(
+    cc: u8,
+    orb_lpm: u8,
+    sch_lpm: &mut u8,
+    refresh: impl FnOnce() -> bool,
+) -> Result {
     match cc {
         0 => Ok(()),
         1 | 2 => Err(Error::Busy),

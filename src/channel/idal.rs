@@ -40,7 +40,7 @@ impl IdawSize {
     /// for 4K blocks when `length` fits a CCW count.
     pub const fn nr_words(self, addr: u64, length: u16) -> usize {
         let block = self.bytes();
-        let words = ((addr & (block - 1)) + length as u64 + block - 1) / block;
+        let words = ((addr & (block - 1)) + length as u64).div_ceil(block);
         words as usize
     }
 

@@ -96,6 +96,7 @@ impl Orb {
     );
 
     /// Decodes the 12 big-endian bytes of `orb_area`.
+    #[inline]
     pub fn from_bytes(b: &[u8; ORB_SIZE]) -> Orb {
         Orb {
             intparm: bytes::be32(b, 0),
@@ -106,6 +107,7 @@ impl Orb {
 
     /// Encodes to the 12 big-endian bytes of `orb_area` (and of the ORB
     /// handed to START SUBCHANNEL).
+    #[inline]
     pub fn to_bytes(&self) -> [u8; ORB_SIZE] {
         let mut b = [0; ORB_SIZE];
         bytes::put32(&mut b, 0, self.intparm);

@@ -128,6 +128,7 @@ impl Scsw {
     );
 
     /// Decodes 12 big-endian bytes.
+    #[inline]
     pub fn from_bytes(b: &[u8; SCSW_SIZE]) -> Scsw {
         Scsw {
             word0: bytes::be32(b, 0),
@@ -137,6 +138,7 @@ impl Scsw {
     }
 
     /// Encodes to 12 big-endian bytes.
+    #[inline]
     pub fn to_bytes(&self) -> [u8; SCSW_SIZE] {
         let mut b = [0; SCSW_SIZE];
         bytes::put32(&mut b, 0, self.word0);

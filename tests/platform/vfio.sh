@@ -7,14 +7,14 @@
 # bad inputs, reset), remove the mdev, unbind, unload. The ccwctl outputs of
 # both drivers must be identical. Prints TAP.
 #
-# Needs ccwctl at $CCWCTL (default /ccwctl).
+# Needs ccwctl at $CCWCTL (default: ccwctl on PATH, else /ccwctl).
 echo "# suite vfio"
 n=0 fails=0
 ok() { n=$((n+1)); echo "ok $n - $*"; }
 notok() { n=$((n+1)); fails=$((fails+1)); echo "not ok $n - $*"; }
 check() { desc=$1; shift; if "$@"; then ok "$desc"; else notok "$desc"; fi; }
 
-CCWCTL=${CCWCTL:-/ccwctl}
+CCWCTL=${CCWCTL:-$(command -v ccwctl || echo /ccwctl)}
 U=a2f3c4d5-0000-4ccc-8ccc-000000000005
 OUT=/tmp/vfio-suite
 mkdir -p $OUT

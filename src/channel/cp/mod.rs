@@ -44,7 +44,9 @@ pub const CCWCHAIN_LEN_MAX: usize = 256;
 /// Most segments in one channel program (C `CCWCHAIN_COUNT_MAX`).
 pub const CCWCHAIN_COUNT_MAX: usize = 16;
 /// Bytes reserved for a segment while its length is not known yet.
-const SEGMENT_MAX_BYTES: usize = CCWCHAIN_LEN_MAX * CCW_SIZE;
+const SEGMENT_MAX_BYTES: usize = (CCWCHAIN_LEN_MAX + 1) * CCW_SIZE;
+/// CCWs translated per batch in [`ChannelProgram::prefetch`].
+const PREFETCH_BATCH: usize = 32;
 /// Most pages one pin call covers: a 65535-byte count in 4K blocks.
 const MAX_PIN_RUN: usize = 17;
 
@@ -52,8 +54,8 @@ const MAX_PIN_RUN: usize = 17;
 const WORST_IDALS_PER_PAGE: usize = PAGE_SIZE / (MAX_IDAWS_PER_CCW * 8);
 /// Most DMA pages a program can need: one page per segment (a segment never
 /// straddles pages) plus the worst-case IDALs of 16 × 256 CCWs.
-pub const MAX_DMA_PAGES: usize = CCWCHAIN_COUNT_MAX
-    + (CCWCHAIN_COUNT_MAX * CCWCHAIN_LEN_MAX).div_ceil(WORST_IDALS_PER_PAGE);
+pub const MAX_DMA_PAGES: usize =
+    CCWCHAIN_COUNT_MAX + (CCWCHAIN_COUNT_MAX * CCWCHAIN_LEN_MAX).div_ceil(WORST_IDALS_PER_PAGE);
 /// Most bookkeeping pages a program can need: one pin record per 2K IDAW.
 pub const MAX_PIN_PAGES: usize = (CCWCHAIN_COUNT_MAX * CCWCHAIN_LEN_MAX * MAX_IDAWS_PER_CCW)
     .div_ceil(memory::PIN_RECORDS_PER_PAGE);
@@ -109,6 +111,9 @@ pub struct ChannelProgram<S: ProgramStorage> {
     segs: [Segment; CCWCHAIN_COUNT_MAX],
     nsegs: usize,
     cursor: Cursor,
+    /// The physical address of the DMA page last placed into (pages never
+    /// move, see [`memory::ProgramStorage`]).
+    phys_cache: Option<(usize, u64)>,
     pins: usize,
     /// Lowest and highest guest page number pinned, for a quick
     /// [`ChannelProgram::iova_pinned`].
@@ -126,6 +131,7 @@ impl<S: ProgramStorage> ChannelProgram<S> {
             segs: [Segment::default(); CCWCHAIN_COUNT_MAX],
             nsegs: 0,
             cursor: Cursor::default(),
+            phys_cache: None,
             pins: 0,
             pinned_lo: u64::MAX,
             pinned_hi: 0,
@@ -282,7 +288,7 @@ impl<S: ProgramStorage> ChannelProgram<S> {
             };
             let (page, npages) = decode_pin(record);
             let page_first = page >> PAGE_SHIFT;
-            let page_last = page_first + npages as u64 - 1;
+            let page_last = page_first + (npages as u64).saturating_sub(1);
             if page_first <= last && first <= page_last {
                 return true;
             }
@@ -378,9 +384,12 @@ impl<S: ProgramStorage> ChannelProgram<S> {
             off: at.off,
         };
         self.nsegs += 1;
+        // One CCW slot of gap: the address just past a segment, which the
+        // channel stores in the SCSW after the last CCW, is then never the
+        // start of another segment, so `update_scsw` is unambiguous.
         self.cursor = Cursor {
             page: at.page,
-            off: at.off + len * CCW_SIZE,
+            off: at.off + (len + 1) * CCW_SIZE,
         };
         Ok(index)
     }
@@ -395,18 +404,42 @@ impl<S: ProgramStorage> ChannelProgram<S> {
 
     // ---- prefetch (C cp_prefetch, ccwchain_fetch_*) -------------------
 
-    /// Translates every CCW of every segment in place.
+    /// Translates every CCW of every segment in place, a batch of CCWs at a
+    /// time (fewer storage calls, a small stack buffer).
     fn prefetch<G: GuestAccess>(&mut self, guest: &mut G) -> Result {
         for seg in 0..self.nsegs {
-            let len = self.segs.get(seg).map_or(0, |s| s.len);
-            for pos in 0..len {
-                let ccw = self.host_ccw(seg, pos)?;
-                let host = if ccw.is_tic() {
-                    self.fetch_tic(ccw)?
-                } else {
-                    self.fetch_ccw(ccw, guest)?
-                };
-                self.set_host_ccw(seg, pos, &host)?;
+            let (page, off, len) = match self.segs.get(seg) {
+                Some(s) => (s.page, s.off, s.len),
+                None => return Err(Error::Inval),
+            };
+            let mut pos = 0;
+            while pos < len {
+                let n = (len - pos).min(PREFETCH_BATCH);
+                let range = off + pos * CCW_SIZE..off + (pos + n) * CCW_SIZE;
+                let mut batch = [0u8; PREFETCH_BATCH * CCW_SIZE];
+                let batch = batch.get_mut(..n * CCW_SIZE).ok_or(Error::Inval)?;
+                batch.copy_from_slice(
+                    self.dma(page)?
+                        .bytes
+                        .get(range.clone())
+                        .ok_or(Error::Inval)?,
+                );
+                for raw in batch.chunks_exact_mut(CCW_SIZE) {
+                    let raw: &mut [u8; CCW_SIZE] = raw.try_into().map_err(|_| Error::Inval)?;
+                    let ccw = Ccw1::from_bytes(raw);
+                    let host = if ccw.is_tic() {
+                        self.fetch_tic(ccw)?
+                    } else {
+                        self.fetch_ccw(ccw, guest)?
+                    };
+                    *raw = host.to_bytes();
+                }
+                self.dma(page)?
+                    .bytes
+                    .get_mut(range)
+                    .ok_or(Error::Inval)?
+                    .copy_from_slice(batch);
+                pos += n;
             }
         }
         Ok(())
@@ -429,60 +462,71 @@ impl<S: ProgramStorage> ChannelProgram<S> {
         } else {
             IdawSize::K4
         };
+        let width = if c64 { IDAW2_SIZE } else { IDAW1_SIZE };
         let bytes = ccw.count.max(1);
         let cda = u64::from(ccw.cda);
 
         // The first IDAW (or the data address) fixes the IDAL length.
         let first = if ccw.is_ida() {
-            read_idaws(guest, cda, c64, 1)?[0]
+            let mut raw = [0u8; IDAW2_SIZE];
+            let raw = raw.get_mut(..width).ok_or(Error::Inval)?;
+            guest.read(cda, raw)?;
+            decode_idaw(raw, 0, c64)
         } else {
             cda
         };
         let n = size.nr_words(first, bytes);
-        let mut words = if ccw.is_ida() {
-            let words = read_idaws(guest, cda, c64, n)?;
+        let at = self.place(n * IDAW2_SIZE)?;
+        let mut words = [0u64; MAX_IDAWS_PER_CCW];
+        let words = words.get_mut(..n).ok_or(Error::Inval)?;
+        if ccw.is_ida() {
+            // Read the guest IDAL into the host IDAL's place, then decode.
+            let page = dma_page(&mut self.store, at.page)?;
+            let raw = page
+                .bytes
+                .get_mut(at.off..at.off + n * width)
+                .ok_or(Error::Inval)?;
+            guest.read(cda, raw)?;
+            for (i, word) in words.iter_mut().enumerate() {
+                *word = decode_idaw(raw, i * width, c64);
+            }
             // Double fetch: the guest may have changed it in between.
-            if words[0] != first {
+            if words.first() != Some(&first) {
                 return Err(Error::Inval);
             }
-            words
         } else {
-            fabricate_idaws(first, size, c64, n)
-        };
-
-        if ccw.does_data_transfer() {
-            self.pin_idaws(&mut words, n, size, guest)?;
-        } else {
-            words = [0; MAX_IDAWS_PER_CCW];
+            fabricate_idaws(words, first, size, c64);
         }
 
-        let idal_bytes = n * IDAW2_SIZE;
-        let at = self.place(idal_bytes)?;
-        {
-            let page = self.dma(at.page)?;
-            for (i, word) in words.iter().take(n).enumerate() {
-                bytes::put64(&mut page.bytes[..], at.off + i * IDAW2_SIZE, *word);
-            }
+        if ccw.does_data_transfer() {
+            self.pin_idaws(words, size, guest)?;
+        } else {
+            words.fill(0);
+        }
+
+        let page = dma_page(&mut self.store, at.page)?;
+        for (i, word) in words.iter().enumerate() {
+            bytes::put64(&mut page.bytes[..], at.off + i * IDAW2_SIZE, *word);
         }
         self.cursor = Cursor {
             page: at.page,
-            off: at.off + idal_bytes,
+            off: at.off + n * IDAW2_SIZE,
         };
         ccw.flags |= FLAG_IDA;
         ccw.cda = at.phys as u32;
         Ok(ccw)
     }
 
-    /// Pins the pages behind `words[..n]` and replaces each word with its
-    /// host address. Contiguous 4K IDAWs are pinned with one call; 2K IDAWs
+    /// Pins the pages behind `words` and replaces each word with its host
+    /// address. Contiguous 4K IDAWs are pinned with one call; 2K IDAWs
     /// never are, since two of them can share a page.
     fn pin_idaws<G: GuestAccess>(
         &mut self,
-        words: &mut [u64; MAX_IDAWS_PER_CCW],
-        n: usize,
+        words: &mut [u64],
         size: IdawSize,
         guest: &mut G,
     ) -> Result {
+        let n = words.len();
         let mut i = 0;
         while i < n {
             let start = words.get(i).copied().ok_or(Error::Inval)?;
@@ -497,10 +541,11 @@ impl<S: ProgramStorage> ChannelProgram<S> {
                     run += 1;
                 }
             }
+            // Every word of a run has the offset of its first word.
             let page = start & !PAGE_MASK;
-            let mut phys = [0u64; MAX_PIN_RUN];
-            let want = phys.get_mut(..run).ok_or(Error::Inval)?;
-            let got = guest.pin(page, want)?.min(run);
+            let offset = start & PAGE_MASK;
+            let out = words.get_mut(i..i + run).ok_or(Error::Inval)?;
+            let got = guest.pin(page, out)?.min(run);
             if got != run {
                 if got > 0 {
                     guest.unpin(page, got);
@@ -511,10 +556,8 @@ impl<S: ProgramStorage> ChannelProgram<S> {
                 guest.unpin(page, run);
                 return Err(e);
             }
-            for k in 0..run {
-                if let (Some(word), Some(host)) = (words.get_mut(i + k), phys.get(k)) {
-                    *word = (host & !PAGE_MASK) + (*word & PAGE_MASK);
-                }
+            for word in out.iter_mut() {
+                *word = (*word & !PAGE_MASK) + offset;
             }
             i += run;
         }
@@ -532,7 +575,15 @@ impl<S: ProgramStorage> ChannelProgram<S> {
             cursor.page += 1;
             cursor.off = 0;
         }
-        let phys = self.dma(cursor.page)?.phys + cursor.off as u64;
+        let page_phys = match self.phys_cache {
+            Some((page, phys)) if page == cursor.page => phys,
+            _ => {
+                let phys = self.dma(cursor.page)?.phys;
+                self.phys_cache = Some((cursor.page, phys));
+                phys
+            }
+        };
+        let phys = page_phys + cursor.off as u64;
         Ok(Placement {
             page: cursor.page,
             off: cursor.off,
@@ -540,17 +591,9 @@ impl<S: ProgramStorage> ChannelProgram<S> {
         })
     }
 
-    /// DMA page `index`, checked against the limits and the 31-bit
-    /// contract.
+    /// DMA page `index`, checked.
     fn dma(&mut self, index: usize) -> Result<DmaPage<'_>> {
-        if index >= MAX_DMA_PAGES {
-            return Err(Error::NoMem);
-        }
-        let page = self.store.dma_page(index)?;
-        if page.phys & PAGE_MASK != 0 || page.phys.checked_add(PAGE_SIZE as u64) > Some(DMA_LIMIT) {
-            return Err(Error::NoMem);
-        }
-        Ok(page)
+        dma_page(&mut self.store, index)
     }
 
     /// Host CCW `pos` of segment `seg`.
@@ -558,14 +601,6 @@ impl<S: ProgramStorage> ChannelProgram<S> {
         let (page, off) = self.ccw_location(seg, pos)?;
         let page = self.dma(page)?;
         Ok(Ccw1::from_bytes(&bytes::get(&page.bytes[..], off)))
-    }
-
-    /// Stores host CCW `pos` of segment `seg`.
-    fn set_host_ccw(&mut self, seg: usize, pos: usize, ccw: &Ccw1) -> Result {
-        let (page, off) = self.ccw_location(seg, pos)?;
-        let page = self.dma(page)?;
-        bytes::put(&mut page.bytes[..], off, &ccw.to_bytes());
-        Ok(())
     }
 
     fn ccw_location(&self, seg: usize, pos: usize) -> Result<(usize, usize)> {
@@ -596,9 +631,7 @@ impl<S: ProgramStorage> ChannelProgram<S> {
             .store
             .pin_page(index / memory::PIN_RECORDS_PER_PAGE)
             .ok()?;
-        records
-            .get(index % memory::PIN_RECORDS_PER_PAGE)
-            .copied()
+        records.get(index % memory::PIN_RECORDS_PER_PAGE).copied()
     }
 
     /// Unpins every recorded pin, once, and forgets the records.
@@ -606,7 +639,9 @@ impl<S: ProgramStorage> ChannelProgram<S> {
         for index in 0..self.pins {
             if let Some(record) = self.pin_record(index) {
                 let (page, npages) = decode_pin(record);
-                guest.unpin(page, npages);
+                if npages > 0 {
+                    guest.unpin(page, npages);
+                }
             }
         }
         self.pins = 0;
@@ -639,43 +674,41 @@ fn tic_within(ccw: &Ccw1, head: u64, count: usize) -> bool {
     ccw.is_tic() && head <= target && target <= tail
 }
 
-/// Reads `n` guest IDAWs at `cda`: 4-byte format-1 words if `!c64`, else
-/// 8-byte format-2 words (never more bytes than the format says).
-fn read_idaws<G: GuestAccess>(
-    guest: &mut G,
-    cda: u64,
-    c64: bool,
-    n: usize,
-) -> Result<[u64; MAX_IDAWS_PER_CCW]> {
-    let width = if c64 { IDAW2_SIZE } else { IDAW1_SIZE };
-    let mut raw = [0u8; MAX_IDAWS_PER_CCW * IDAW2_SIZE];
-    let buf = raw.get_mut(..n * width).ok_or(Error::Inval)?;
-    guest.read(cda, buf)?;
-    let mut words = [0u64; MAX_IDAWS_PER_CCW];
-    for (i, word) in words.iter_mut().take(n).enumerate() {
-        *word = if c64 {
-            bytes::be64(&raw, i * width)
-        } else {
-            u64::from(bytes::be32(&raw, i * width))
-        };
+/// DMA page `index` of `store`, checked against the page limit and the
+/// 31-bit contract.
+fn dma_page<S: ProgramStorage>(store: &mut S, index: usize) -> Result<DmaPage<'_>> {
+    if index >= MAX_DMA_PAGES {
+        return Err(Error::NoMem);
     }
-    Ok(words)
+    let page = store.dma_page(index)?;
+    if page.phys & PAGE_MASK != 0 || page.phys.checked_add(PAGE_SIZE as u64) > Some(DMA_LIMIT) {
+        return Err(Error::NoMem);
+    }
+    Ok(page)
 }
 
-/// The IDAL the C driver fabricates for a direct CCW: the data address,
-/// then the start of each following block (32-bit arithmetic for format-1
-/// IDAWs, as in C).
-fn fabricate_idaws(first: u64, size: IdawSize, c64: bool, n: usize) -> [u64; MAX_IDAWS_PER_CCW] {
-    let mut words = [0u64; MAX_IDAWS_PER_CCW];
+/// The guest IDAW at byte `off` of `raw`: a 4-byte format-1 word if `!c64`,
+/// else an 8-byte format-2 word.
+fn decode_idaw(raw: &[u8], off: usize, c64: bool) -> u64 {
+    if c64 {
+        bytes::be64(raw, off)
+    } else {
+        u64::from(bytes::be32(raw, off))
+    }
+}
+
+/// Fills `words` with the IDAL the C driver fabricates for a direct CCW: the
+/// data address, then the start of each following block (32-bit arithmetic
+/// for format-1 IDAWs, as in C).
+fn fabricate_idaws(words: &mut [u64], first: u64, size: IdawSize, c64: bool) {
     let mut word = first;
-    for slot in words.iter_mut().take(n) {
+    for slot in words.iter_mut() {
         *slot = word;
         word = size.next(word);
         if !c64 {
             word &= u64::from(u32::MAX);
         }
     }
-    words
 }
 
 /// Splits a pin record into (page address, number of pages).

@@ -95,22 +95,36 @@ impl FakeGuest {
     /// Writes `bytes` at `iova`, mapping pages as needed.
     pub fn write(&mut self, iova: u64, bytes: &[u8]) {
         self.map(iova, bytes.len() as u64);
-        for (i, b) in bytes.iter().enumerate() {
-            let a = iova + i as u64;
+        let mut done = 0;
+        while done < bytes.len() {
+            let a = iova + done as u64;
+            let off = (a % PAGE) as usize;
+            let n = (PAGE_SIZE - off).min(bytes.len() - done);
             if let Some(p) = self.pages.get_mut(&(a / PAGE)) {
-                p[(a % PAGE) as usize] = *b;
+                p[off..off + n].copy_from_slice(&bytes[done..done + n]);
             }
+            done += n;
         }
     }
 
     /// Reads `len` bytes at `iova` without logging; `None` if unmapped.
     pub fn peek(&self, iova: u64, len: usize) -> Option<Vec<u8>> {
         let mut out = vec![0; len];
-        for (i, b) in out.iter_mut().enumerate() {
-            let a = iova.checked_add(i as u64)?;
-            *b = self.pages.get(&(a / PAGE))?[(a % PAGE) as usize];
-        }
+        self.peek_into(iova, &mut out)?;
         Some(out)
+    }
+
+    fn peek_into(&self, iova: u64, out: &mut [u8]) -> Option<()> {
+        let mut done = 0;
+        while done < out.len() {
+            let a = iova.checked_add(done as u64)?;
+            let off = (a % PAGE) as usize;
+            let n = (PAGE_SIZE - off).min(out.len() - done);
+            let page = self.pages.get(&(a / PAGE))?;
+            out[done..done + n].copy_from_slice(&page[off..off + n]);
+            done += n;
+        }
+        Some(())
     }
 
     /// Pages still pinned, counting repeated pins.
@@ -132,8 +146,7 @@ impl GuestAccess for FakeGuest {
     fn read(&mut self, iova: u64, buf: &mut [u8]) -> Result {
         let index = self.reads.len();
         self.reads.push((iova, buf.len()));
-        let data = self.peek(iova, buf.len()).ok_or(Error::Inval)?;
-        buf.copy_from_slice(&data);
+        self.peek_into(iova, buf).ok_or(Error::Inval)?;
         if let Some((at, addr, bytes)) = self.mutate_after_read.clone() {
             if at == index {
                 self.write(addr, &bytes);
@@ -143,7 +156,7 @@ impl GuestAccess for FakeGuest {
     }
 
     fn pin(&mut self, iova: u64, phys: &mut [u64]) -> Result<usize> {
-        if iova % PAGE != 0 || phys.is_empty() || phys.len() > 17 {
+        if !iova.is_multiple_of(PAGE) || phys.is_empty() || phys.len() > 17 {
             self.violations
                 .push(format!("pin({iova:#x}, {}): bad arguments", phys.len()));
             return Err(Error::Inval);
@@ -175,7 +188,7 @@ impl GuestAccess for FakeGuest {
 
     fn unpin(&mut self, iova: u64, npages: usize) {
         self.unpin_calls += 1;
-        if iova % PAGE != 0 || npages == 0 {
+        if !iova.is_multiple_of(PAGE) || npages == 0 {
             self.violations
                 .push(format!("unpin({iova:#x}, {npages}): bad arguments"));
         }
@@ -246,11 +259,11 @@ impl ProgramStorage for FakeStorage {
         if self.dma_limit.is_some_and(|limit| index >= limit) {
             return Err(Error::NoMem);
         }
-        if index > self.dma.len() {
-            self.gaps += 1;
-        }
-        while self.dma.len() <= index {
-            self.dma.push(Box::new([0; PAGE_SIZE]));
+        if index >= self.dma.len() {
+            if index > self.dma.len() {
+                self.gaps += 1;
+            }
+            self.dma.resize_with(index + 1, || Box::new([0; PAGE_SIZE]));
         }
         Ok(DmaPage {
             phys: Self::phys(index),
@@ -259,8 +272,9 @@ impl ProgramStorage for FakeStorage {
     }
 
     fn pin_page(&mut self, index: usize) -> Result<&mut [u64; PIN_RECORDS_PER_PAGE]> {
-        while self.pin.len() <= index {
-            self.pin.push(Box::new([0; PIN_RECORDS_PER_PAGE]));
+        if index >= self.pin.len() {
+            self.pin
+                .resize_with(index + 1, || Box::new([0; PIN_RECORDS_PER_PAGE]));
         }
         Ok(&mut self.pin[index])
     }
@@ -380,9 +394,14 @@ pub fn referenced_pages(
 ///   covers exactly the guest bytes the guest CCW addresses, and
 ///   non-moving CCWs address nothing pinned;
 /// - every translated page is pinned.
-pub fn check_program(cp: &mut ChannelProgram<FakeStorage>, guest: &FakeGuest) -> core::result::Result<(), String> {
+pub fn check_program(
+    cp: &mut ChannelProgram<FakeStorage>,
+    guest: &FakeGuest,
+) -> core::result::Result<(), String> {
     let orb = cp.guest_orb();
-    let host_orb = cp.host_orb(0x1234_5678, 0x80).map_err(|e| format!("host_orb: {e:?}"))?;
+    let host_orb = cp
+        .host_orb(0x1234_5678, 0x80)
+        .map_err(|e| format!("host_orb: {e:?}"))?;
     if !host_orb.fmt() || !host_orb.c64() {
         return Err("host ORB is not format 1 with format-2 IDAWs".into());
     }
@@ -425,21 +444,26 @@ pub fn check_program(cp: &mut ChannelProgram<FakeStorage>, guest: &FakeGuest) ->
                 let tseg = segs
                     .iter()
                     .find(|s| s.host <= target && target < s.host + (s.len * CCW_SIZE) as u64)
-                    .ok_or(format!("TIC at {gaddr:#x}: host target {target:#x} in no segment"))?;
+                    .ok_or(format!(
+                        "TIC at {gaddr:#x}: host target {target:#x} in no segment"
+                    ))?;
                 if tseg.guest + (target - tseg.host) != u64::from(g.cda) {
                     return Err(format!("TIC at {gaddr:#x}: wrong target"));
                 }
                 continue;
             }
             if h.flags != g.flags | FLAG_IDA {
-                return Err(format!("CCW at {gaddr:#x}: flags {:#x} vs {:#x}", h.flags, g.flags));
+                return Err(format!(
+                    "CCW at {gaddr:#x}: flags {:#x} vs {:#x}",
+                    h.flags, g.flags
+                ));
             }
             let want_words = guest_idaws(guest, &orb, &g).ok_or("guest IDAL unreadable")?;
             let n = want_words.len();
             let raw = storage
                 .read_phys(u64::from(h.cda), n * 8)
                 .ok_or(format!("CCW at {gaddr:#x}: host IDAL not in DMA memory"))?;
-            if h.cda % 8 != 0 {
+            if !h.cda.is_multiple_of(8) {
                 return Err(format!("CCW at {gaddr:#x}: IDAL misaligned"));
             }
             let host_words: Vec<u64> = raw
@@ -464,7 +488,9 @@ pub fn check_program(cp: &mut ChannelProgram<FakeStorage>, guest: &FakeGuest) ->
             let have = idal_ranges(&back, size, g.count);
             let want = idal_ranges(&want_words, size, g.count);
             if have != want {
-                return Err(format!("CCW at {gaddr:#x}: data {have:x?} vs guest {want:x?}"));
+                return Err(format!(
+                    "CCW at {gaddr:#x}: data {have:x?} vs guest {want:x?}"
+                ));
             }
         }
     }
@@ -473,7 +499,10 @@ pub fn check_program(cp: &mut ChannelProgram<FakeStorage>, guest: &FakeGuest) ->
 
 /// Checks that every read the guest logged lies in a page the held program
 /// references.
-pub fn check_reads(cp: &ChannelProgram<FakeStorage>, guest: &FakeGuest) -> core::result::Result<(), String> {
+pub fn check_reads(
+    cp: &ChannelProgram<FakeStorage>,
+    guest: &FakeGuest,
+) -> core::result::Result<(), String> {
     let pages = referenced_pages(cp, guest);
     for &(iova, len) in &guest.reads {
         if len == 0 {
@@ -481,7 +510,9 @@ pub fn check_reads(cp: &ChannelProgram<FakeStorage>, guest: &FakeGuest) -> core:
         }
         for p in iova / PAGE..=(iova + len as u64 - 1) / PAGE {
             if !pages.contains(&p) {
-                return Err(format!("read {iova:#x}+{len} touches unreferenced page {p:#x}"));
+                return Err(format!(
+                    "read {iova:#x}+{len} touches unreferenced page {p:#x}"
+                ));
             }
         }
     }

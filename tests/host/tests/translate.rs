@@ -132,7 +132,10 @@ fn segment_fan_out() {
     let mut head = Vec::new();
     for t in 0..17u64 {
         head.push(ccw(CMD_TIC, 0, 0, IOVA + 0x1000 + 0x100 * t));
-        g.write(IOVA + 0x1000 + 0x100 * t, &ccw(CMD_NOOP, 0, 0, 0).to_bytes());
+        g.write(
+            IOVA + 0x1000 + 0x100 * t,
+            &ccw(CMD_NOOP, 0, 0, 0).to_bytes(),
+        );
     }
     // Chained through a TIC-within loop: each TIC is followed by a NOP that
     // chains, so the head segment holds all TICs.
@@ -168,7 +171,12 @@ fn late_failure_does_not_leak() {
         true,
     );
     // Segment 1: a read into an unmapped page.
-    put_chain(&mut g, IOVA + 0x1000, &[ccw(READ, 0, 16, IOVA + 0x80000)], true);
+    put_chain(
+        &mut g,
+        IOVA + 0x1000,
+        &[ccw(READ, 0, 16, IOVA + 0x80000)],
+        true,
+    );
     let o = orb(true, true, false, IOVA);
     let mut cp = program();
     for _ in 0..10_000 {
@@ -293,10 +301,18 @@ fn format0_equals_format1() {
 #[test]
 fn idal_formats_and_counts() {
     // (c64, i2k, block)
-    for (c64, i2k, block) in [(false, false, 2048u64), (true, true, 2048), (true, false, 4096)] {
+    for (c64, i2k, block) in [
+        (false, false, 2048u64),
+        (true, true, 2048),
+        (true, false, 4096),
+    ] {
         for count in [1u16, 2048, 4096, 65535] {
-            for first in [IOVA + 0x10000, IOVA + 0x10000 + 0x7ff, IOVA + 0x10000 + 0xffc] {
-                let n = (((first & (block - 1)) + u64::from(count) + block - 1) / block) as usize;
+            for first in [
+                IOVA + 0x10000,
+                IOVA + 0x10000 + 0x7ff,
+                IOVA + 0x10000 + 0xffc,
+            ] {
+                let n = ((first & (block - 1)) + u64::from(count)).div_ceil(block) as usize;
                 let mut words = vec![first];
                 for i in 1..n {
                     words.push((first & !(block - 1)) + block * i as u64);
@@ -304,7 +320,12 @@ fn idal_formats_and_counts() {
                 let mut g = FakeGuest::new();
                 g.map(IOVA + 0x10000, 0x12000);
                 put_idal(&mut g, IOVA + 0x800, &words, c64);
-                put_chain(&mut g, IOVA, &[ccw(READ, FLAG_IDA, count, IOVA + 0x800)], true);
+                put_chain(
+                    &mut g,
+                    IOVA,
+                    &[ccw(READ, FLAG_IDA, count, IOVA + 0x800)],
+                    true,
+                );
                 let mut cp = program();
                 translate(&mut cp, &orb(true, c64, i2k, IOVA), &mut g).unwrap();
                 let h = host_ccw(&mut cp, 0, 0);
@@ -316,7 +337,10 @@ fn idal_formats_and_counts() {
                 let width = if c64 { 8 } else { 4 };
                 assert!(g.reads.contains(&(IOVA + 0x800, width)));
                 assert!(g.reads.contains(&(IOVA + 0x800, width * n)));
-                assert!(g.reads.iter().all(|&(a, l)| a != IOVA + 0x800 || l <= width * n));
+                assert!(g
+                    .reads
+                    .iter()
+                    .all(|&(a, l)| a != IOVA + 0x800 || l <= width * n));
                 // The host ORB says 2K exactly when the guest used 2K.
                 assert_eq!(cp.host_orb(0, 1).unwrap().i2k(), block == 2048);
                 free(&mut cp, &mut g);
@@ -534,10 +558,18 @@ fn scsw_cpa_back_translation() {
     put_chain(
         &mut g,
         IOVA,
-        &[ccw(CMD_NOOP, FLAG_CC, 0, 0), ccw(CMD_TIC, 0, 0, IOVA + 0x300)],
+        &[
+            ccw(CMD_NOOP, FLAG_CC, 0, 0),
+            ccw(CMD_TIC, 0, 0, IOVA + 0x300),
+        ],
         true,
     );
-    put_chain(&mut g, IOVA + 0x300, &[ccw(CMD_NOOP, FLAG_CC, 0, 0), ccw(CMD_NOOP, 0, 0, 0)], true);
+    put_chain(
+        &mut g,
+        IOVA + 0x300,
+        &[ccw(CMD_NOOP, FLAG_CC, 0, 0), ccw(CMD_NOOP, 0, 0, 0)],
+        true,
+    );
     let mut cp = program();
     translate(&mut cp, &orb(true, true, false, IOVA), &mut g).unwrap();
     let segs = cp.segments().to_vec();
@@ -633,13 +665,23 @@ fn dma_exhaustion_is_enomem() {
     let mut g = FakeGuest::new();
     g.map(IOVA + 0x10000, 0x2000);
     let chain: Vec<_> = (0..256)
-        .map(|i| ccw(WRITE, if i < 255 { FLAG_CC } else { 0 }, 0x1000, IOVA + 0x10010))
+        .map(|i| {
+            ccw(
+                WRITE,
+                if i < 255 { FLAG_CC } else { 0 },
+                0x1000,
+                IOVA + 0x10010,
+            )
+        })
         .collect();
     put_chain(&mut g, IOVA, &chain, true);
     let mut storage = FakeStorage::new();
     storage.dma_limit = Some(1);
     let mut cp = vfio_ccw_channel::channel::cp::ChannelProgram::new(storage);
-    assert_eq!(translate(&mut cp, &orb(true, true, false, IOVA), &mut g), Err(Error::NoMem));
+    assert_eq!(
+        translate(&mut cp, &orb(true, true, false, IOVA), &mut g),
+        Err(Error::NoMem)
+    );
     assert_eq!(g.pages_pinned, g.pages_unpinned);
 }
 
@@ -649,15 +691,28 @@ fn dma_exhaustion_is_enomem() {
 fn chain_at_end_of_mapping() {
     let mut g = FakeGuest::new();
     g.map(IOVA, 0x1000);
-    put_chain(&mut g, IOVA + 0xff0, &[ccw(CMD_NOOP, FLAG_CC, 0, 0), ccw(CMD_NOOP, 0, 0, 0)], true);
+    put_chain(
+        &mut g,
+        IOVA + 0xff0,
+        &[ccw(CMD_NOOP, FLAG_CC, 0, 0), ccw(CMD_NOOP, 0, 0, 0)],
+        true,
+    );
     let mut cp = program();
     translate(&mut cp, &orb(true, true, false, IOVA + 0xff0), &mut g).unwrap();
     assert_eq!(g.reads, [(IOVA + 0xff0, 16)]);
     free(&mut cp, &mut g);
 
     // A chain that goes on into an unmapped page fails with the read error.
-    put_chain(&mut g, IOVA + 0xff0, &[ccw(CMD_NOOP, FLAG_CC, 0, 0), ccw(CMD_NOOP, FLAG_CC, 0, 0)], true);
-    assert_eq!(translate(&mut cp, &orb(true, true, false, IOVA + 0xff0), &mut g), Err(Error::Inval));
+    put_chain(
+        &mut g,
+        IOVA + 0xff0,
+        &[ccw(CMD_NOOP, FLAG_CC, 0, 0), ccw(CMD_NOOP, FLAG_CC, 0, 0)],
+        true,
+    );
+    assert_eq!(
+        translate(&mut cp, &orb(true, true, false, IOVA + 0xff0), &mut g),
+        Err(Error::Inval)
+    );
 }
 
 /// An unreadable channel program or IDAL gives the read's error.
@@ -665,9 +720,15 @@ fn chain_at_end_of_mapping() {
 fn unmapped_program_or_idal() {
     let mut g = FakeGuest::new();
     let mut cp = program();
-    assert_eq!(translate(&mut cp, &orb(true, true, false, IOVA), &mut g), Err(Error::Inval));
+    assert_eq!(
+        translate(&mut cp, &orb(true, true, false, IOVA), &mut g),
+        Err(Error::Inval)
+    );
     put_chain(&mut g, IOVA, &[ccw(READ, FLAG_IDA, 8, IOVA + 0x9000)], true);
-    assert_eq!(translate(&mut cp, &orb(true, true, false, IOVA), &mut g), Err(Error::Inval));
+    assert_eq!(
+        translate(&mut cp, &orb(true, true, false, IOVA), &mut g),
+        Err(Error::Inval)
+    );
 }
 
 /// Steady state: translating the same program again allocates no page.
@@ -676,7 +737,14 @@ fn no_allocation_in_steady_state() {
     let mut g = FakeGuest::new();
     g.map(IOVA + 0x10000, 0x11000);
     let chain: Vec<_> = (0..256)
-        .map(|i| ccw(READ, if i < 255 { FLAG_CC } else { 0 }, 4096, IOVA + 0x10000 + 0x100 * i))
+        .map(|i| {
+            ccw(
+                READ,
+                if i < 255 { FLAG_CC } else { 0 },
+                4096,
+                IOVA + 0x10000 + 0x100 * i,
+            )
+        })
         .collect();
     put_chain(&mut g, IOVA, &chain, true);
     let o = orb(true, true, false, IOVA);
@@ -689,7 +757,10 @@ fn no_allocation_in_steady_state() {
         translate(&mut cp, &o, &mut g).unwrap();
         free(&mut cp, &mut g);
     }
-    assert_eq!((cp.storage().dma_pages(), cp.storage().pin_pages()), (dma, pins));
+    assert_eq!(
+        (cp.storage().dma_pages(), cp.storage().pin_pages()),
+        (dma, pins)
+    );
     assert_eq!(cp.storage().gaps, 0);
 }
 
@@ -718,6 +789,8 @@ fn worst_case_memory_bound() {
     assert!(cp.storage().dma_pages() <= MAX_DMA_PAGES);
     assert!(cp.storage().pin_pages() <= MAX_PIN_PAGES);
     assert_eq!(cp.pin_count(), (16 * 255 + 1) * 33);
+    // The bounds Documentation/channel-core.md states.
+    assert_eq!((MAX_DMA_PAGES, MAX_PIN_PAGES), (290, 264));
     free(&mut cp, &mut g);
 }
 

@@ -16,8 +16,8 @@ use std::io::Read;
 use vfio_bindings::bindings::vfio as v;
 
 use crate::channel::region::{
-    ASYNC_CMD_CSCH, ASYNC_CMD_HSCH, CMD_REGION_SIZE, CRW_REGION_SIZE, IO_IRB_OFF, IO_REGION_SIZE, IO_RET_OFF,
-    IO_SCSW_OFF, SCHIB_REGION_SIZE,
+    ASYNC_CMD_CSCH, ASYNC_CMD_HSCH, CMD_REGION_SIZE, CRW_REGION_SIZE, IO_IRB_OFF, IO_REGION_SIZE,
+    IO_RET_OFF, IO_SCSW_OFF, SCHIB_REGION_SIZE,
 };
 use crate::channel::schib::Schib;
 use crate::channel::scsw::{Scsw, FCTL_CLEAR, FCTL_HALT, FCTL_START};
@@ -55,9 +55,13 @@ Steps (each may take --expect E: 0, OK, an errno name like EBUSY, or a number):
   list FILE|-e TEXT   parse and print the program (no device needed)
   start [--fctl F] [--len N] [--off N]
                       write ORB + SCSW (fctl start) to the I/O region
-  wait [--any] [--timeout MS]
+  wait [--any] [--timeout MS] [--irq N]
                       wait for the I/O eventfd until the IRB is final
-  irb                 read the I/O region, print IRB and ret_code
+                      (--irq 1|2: wait for the CRW or request eventfd)
+  race N              N threads write the same START at once: exactly one
+                      must start it, the others get EAGAIN or EBUSY
+  irb [--mask-cpa]    read the I/O region, print IRB and ret_code
+                      (--mask-cpa: hide the CPA in the machine form)
   dump                print the data buffers of the loaded program
   info                GET_INFO, GET_REGION_INFO (with caps), GET_IRQ_INFO
   hsch | csch | async CMD
@@ -136,7 +140,9 @@ pub fn parse_args(args: &[String]) -> Result<(Global, Vec<Step>), String> {
     let mut i = 0;
     let val = |i: &mut usize, name: &str| -> Result<String, String> {
         *i += 1;
-        args.get(*i).cloned().ok_or_else(|| format!("{name} needs a value"))
+        args.get(*i)
+            .cloned()
+            .ok_or_else(|| format!("{name} needs a value"))
     };
     while i < args.len() {
         let a = args[i].as_str();
@@ -149,7 +155,9 @@ pub fn parse_args(args: &[String]) -> Result<(Global, Vec<Step>), String> {
             "--container" => g.backend = Backend::Container,
             "--iova" => g.iova = parse_num(&val(&mut i, a)?).ok_or("bad --iova")?,
             "--size" => g.size = parse_num(&val(&mut i, a)?).ok_or("bad --size")? as usize,
-            "--timeout" => g.timeout_ms = parse_num(&val(&mut i, a)?).ok_or("bad --timeout")? as i32,
+            "--timeout" => {
+                g.timeout_ms = parse_num(&val(&mut i, a)?).ok_or("bad --timeout")? as i32
+            }
             "-m" | "--machine" => g.machine = true,
             "--save" => g.save = Some(val(&mut i, a)?),
             "-q" | "--quiet" => g.quiet = true,
@@ -160,7 +168,7 @@ pub fn parse_args(args: &[String]) -> Result<(Global, Vec<Step>), String> {
         }
         i += 1;
     }
-    if g.size == 0 || g.size % 4096 != 0 {
+    if g.size == 0 || !g.size.is_multiple_of(4096) {
         return Err("--size must be a non-zero multiple of 4096".into());
     }
     let mut steps = Vec::new();
@@ -168,15 +176,21 @@ pub fn parse_args(args: &[String]) -> Result<(Global, Vec<Step>), String> {
         let Some((name, rest)) = chunk.split_first() else {
             return Err("empty step (two '+' in a row?)".into());
         };
-        let mut st = Step { name: name.clone(), args: Vec::new(), expect: None };
+        let mut st = Step {
+            name: name.clone(),
+            args: Vec::new(),
+            expect: None,
+        };
         let mut j = 0;
         while j < rest.len() {
             if rest[j] == "--expect" {
                 let e = rest.get(j + 1).ok_or("--expect needs a value")?;
-                st.expect = Some(parse_expect(e).ok_or_else(|| format!("bad --expect value '{e}'"))?);
+                st.expect =
+                    Some(parse_expect(e).ok_or_else(|| format!("bad --expect value '{e}'"))?);
                 j += 2;
             } else if let Some(e) = rest[j].strip_prefix("--expect=") {
-                st.expect = Some(parse_expect(e).ok_or_else(|| format!("bad --expect value '{e}'"))?);
+                st.expect =
+                    Some(parse_expect(e).ok_or_else(|| format!("bad --expect value '{e}'"))?);
                 j += 1;
             } else {
                 st.args.push(rest[j].clone());
@@ -231,8 +245,10 @@ impl State {
                 d.mdev.uuid,
                 d.mdev.subchannel,
                 match d.backend {
-                    Backend::Container => format!("container/type1v2, group {}", d.mdev.group.unwrap_or(0)),
-                    Backend::Iommufd => format!("iommufd, cdev {}", d.mdev.cdev.clone().unwrap_or_default()),
+                    Backend::Container =>
+                        format!("container/type1v2, group {}", d.mdev.group.unwrap_or(0)),
+                    Backend::Iommufd =>
+                        format!("iommufd, cdev {}", d.mdev.cdev.clone().unwrap_or_default()),
                 },
                 self.g.iova,
                 self.g.size
@@ -252,7 +268,9 @@ fn read_desc(args: &[String]) -> Result<(String, String), Fail> {
         [e, text] if e == "-e" => Ok(("-e".into(), text.replace(';', "\n"))),
         [f] if f == "-" => {
             let mut s = String::new();
-            std::io::stdin().read_to_string(&mut s).map_err(|e| Fail::Errno(Errno::from_io(&e)))?;
+            std::io::stdin()
+                .read_to_string(&mut s)
+                .map_err(|e| Fail::Errno(Errno::from_io(&e)))?;
             Ok(("stdin".into(), s))
         }
         [f] => std::fs::read_to_string(f)
@@ -286,16 +304,22 @@ fn write_image(d: &mut Device, img: &Image) -> Result<(), Fail> {
 }
 
 fn num_arg(args: &[String], i: usize, what: &str) -> Result<u64, Fail> {
-    let s = args.get(i).ok_or_else(|| Fail::Usage(format!("missing {what}")))?;
+    let s = args
+        .get(i)
+        .ok_or_else(|| Fail::Usage(format!("missing {what}")))?;
     parse_num(s).ok_or_else(|| Fail::Usage(format!("bad {what} '{s}'")))
 }
 
 fn opt_val<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).map(|s| s.as_str())
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .map(|s| s.as_str())
 }
 
 fn kv<'a>(args: &'a [String], key: &str) -> Option<&'a str> {
-    args.iter().find_map(|a| a.strip_prefix(key).and_then(|r| r.strip_prefix('=')))
+    args.iter()
+        .find_map(|a| a.strip_prefix(key).and_then(|r| r.strip_prefix('=')))
 }
 
 fn rc_str(r: &Result<(), Errno>) -> String {
@@ -340,18 +364,53 @@ fn run_step(st: &mut State, step: &Step) -> Result<Result<(), Errno>, Fail> {
             Ok(Ok(()))
         }
         "run" => {
-            let mut r = run_step(st, &Step { name: "load".into(), args: a.clone(), expect: None })?;
+            let mut r = run_step(
+                st,
+                &Step {
+                    name: "load".into(),
+                    args: a.clone(),
+                    expect: None,
+                },
+            )?;
             if r.is_ok() {
-                r = run_step(st, &Step { name: "start".into(), args: vec![], expect: None })?;
+                r = run_step(
+                    st,
+                    &Step {
+                        name: "start".into(),
+                        args: vec![],
+                        expect: None,
+                    },
+                )?;
             }
             if r.is_ok() {
-                r = run_step(st, &Step { name: "wait".into(), args: vec![], expect: None })?;
+                r = run_step(
+                    st,
+                    &Step {
+                        name: "wait".into(),
+                        args: vec![],
+                        expect: None,
+                    },
+                )?;
             }
             if r.is_ok() {
-                r = run_step(st, &Step { name: "irb".into(), args: vec![], expect: None })?;
+                r = run_step(
+                    st,
+                    &Step {
+                        name: "irb".into(),
+                        args: vec![],
+                        expect: None,
+                    },
+                )?;
             }
             if r.is_ok() {
-                r = run_step(st, &Step { name: "dump".into(), args: vec![], expect: None })?;
+                r = run_step(
+                    st,
+                    &Step {
+                        name: "dump".into(),
+                        args: vec![],
+                        expect: None,
+                    },
+                )?;
             }
             Ok(r)
         }
@@ -365,17 +424,25 @@ fn run_step(st: &mut State, step: &Step) -> Result<Result<(), Errno>, Fail> {
                 Some("halt") => FCTL_HALT,
                 Some("clear") => FCTL_CLEAR,
                 Some("none") => 0,
-                Some(x) => parse_num(x).ok_or_else(|| Fail::Usage(format!("bad --fctl '{x}'")))? as u8,
+                Some(x) => {
+                    parse_num(x).ok_or_else(|| Fail::Usage(format!("bad --fctl '{x}'")))? as u8
+                }
             };
             let mut region = [0u8; IO_REGION_SIZE];
             region[..12].copy_from_slice(&orb.to_bytes());
             let mut scsw = Scsw::default();
             scsw.set_fctl(fctl);
             region[IO_SCSW_OFF..IO_SCSW_OFF + 12].copy_from_slice(&scsw.to_bytes());
-            let off = opt_val(a, "--off").map(|s| parse_num(s).unwrap_or(0)).unwrap_or(0) as usize;
-            let len = opt_val(a, "--len").map(|s| parse_num(s).unwrap_or(0)).unwrap_or(IO_REGION_SIZE as u64) as usize;
+            let off = opt_val(a, "--off")
+                .map(|s| parse_num(s).unwrap_or(0))
+                .unwrap_or(0) as usize;
+            let len = opt_val(a, "--len")
+                .map(|s| parse_num(s).unwrap_or(0))
+                .unwrap_or(IO_REGION_SIZE as u64) as usize;
             if off + len > IO_REGION_SIZE {
-                return usage("start: --off + --len exceed the 124-byte region; use write for that");
+                return usage(
+                    "start: --off + --len exceed the 124-byte region; use write for that",
+                );
             }
             let d = st.dev()?;
             let r = d.pwrite(off as u64, &region[off..off + len]);
@@ -387,12 +454,24 @@ fn run_step(st: &mut State, step: &Step) -> Result<Result<(), Errno>, Fail> {
             Ok(out_rc(st, "start", r, &extra))
         }
         "wait" => {
-            let timeout = opt_val(a, "--timeout").and_then(parse_num).map(|t| t as i32).unwrap_or(st.g.timeout_ms);
-            let any = a.iter().any(|x| x == "--any");
+            let timeout = opt_val(a, "--timeout")
+                .and_then(parse_num)
+                .map(|t| t as i32)
+                .unwrap_or(st.g.timeout_ms);
+            let irq = opt_val(a, "--irq").and_then(parse_num).unwrap_or(0) as u32;
+            if irq > 2 {
+                return usage("wait --irq: 0 (I/O), 1 (CRW) or 2 (request)");
+            }
+            let any = irq != v::VFIO_CCW_IO_IRQ_INDEX || a.iter().any(|x| x == "--any");
             let d = st.dev()?;
+            if d.eventfds[irq as usize].is_none() {
+                return usage(format!(
+                    "wait --irq {irq}: no eventfd registered (use set-irqs {irq} eventfd)"
+                ));
+            }
             let mut signals = 0u64;
             let r = loop {
-                match d.wait_eventfd(v::VFIO_CCW_IO_IRQ_INDEX, timeout) {
+                match d.wait_eventfd(irq, timeout) {
                     Ok(n) => signals += n,
                     Err(e) => break Err(e),
                 }
@@ -405,7 +484,12 @@ fn run_step(st: &mut State, step: &Step) -> Result<Result<(), Errno>, Fail> {
                     break Ok(());
                 }
             };
-            st.out.rec("wait", format!("rc={}", rc_str(&r)));
+            let key = if irq == 0 {
+                "wait".to_string()
+            } else {
+                format!("wait.irq{irq}")
+            };
+            st.out.rec(&key, format!("rc={}", rc_str(&r)));
             match &r {
                 Ok(()) => st.out.say(format!("wait: interrupt ({signals} signal(s))")),
                 Err(e) => st.out.say(format!("wait: {e}")),
@@ -419,12 +503,26 @@ fn run_step(st: &mut State, step: &Step) -> Result<Result<(), Errno>, Fail> {
                 Err(e) => return Ok(out_rc(st, "irb", Err(e), "")),
             };
             if reg.len() != IO_REGION_SIZE {
-                return Ok(out_rc(st, "irb", Err(Errno(libc::EIO)), &format!(" short={}", reg.len())));
+                return Ok(out_rc(
+                    st,
+                    "irb",
+                    Err(Errno(libc::EIO)),
+                    &format!(" short={}", reg.len()),
+                ));
             }
             let irb: [u8; 96] = reg[IO_IRB_OFF..IO_IRB_OFF + 96].try_into().unwrap();
             let ret = i32::from_be_bytes(reg[IO_RET_OFF..IO_RET_OFF + 4].try_into().unwrap());
-            show::irb(&mut st.out, "irb", &irb);
-            let retname = if ret == 0 { "0".to_string() } else { Errno(-ret).name() };
+            show::irb(
+                &mut st.out,
+                "irb",
+                &irb,
+                a.iter().any(|x| x == "--mask-cpa"),
+            );
+            let retname = if ret == 0 {
+                "0".to_string()
+            } else {
+                Errno(-ret).name()
+            };
             st.out.say(format!("ret_code {ret} ({retname})"));
             st.out.rec("irb.ret_code", retname);
             Ok(Ok(()))
@@ -448,6 +546,73 @@ fn run_step(st: &mut State, step: &Step) -> Result<Result<(), Errno>, Fail> {
             Ok(Ok(()))
         }
         "info" => step_info(st),
+        "race" => {
+            // N threads write the same START at once: one may start it,
+            // the others must get EAGAIN (region busy) or EBUSY (started).
+            let n = num_arg(a, 0, "thread count")?.clamp(2, 64) as usize;
+            let orb = match &st.program {
+                Some((_, img)) => img.orb,
+                None => return usage("race: no program loaded"),
+            };
+            let mut region = [0u8; IO_REGION_SIZE];
+            region[..12].copy_from_slice(&orb.to_bytes());
+            let mut scsw = Scsw::default();
+            scsw.set_fctl(FCTL_START);
+            region[IO_SCSW_OFF..IO_SCSW_OFF + 12].copy_from_slice(&scsw.to_bytes());
+            let dev = &st.dev()?.device;
+            let barrier = std::sync::Barrier::new(n);
+            let results: Vec<Result<usize, Errno>> = std::thread::scope(|sc| {
+                let hs: Vec<_> = (0..n)
+                    .map(|_| {
+                        sc.spawn(|| {
+                            barrier.wait();
+                            std::os::unix::fs::FileExt::write_at(dev, &region, 0)
+                                .map_err(|e| Errno::from_io(&e))
+                        })
+                    })
+                    .collect();
+                hs.into_iter()
+                    .map(|h| h.join().unwrap_or(Err(Errno(libc::EIO))))
+                    .collect()
+            });
+            let ok = results.iter().filter(|r| r.is_ok()).count();
+            let again = results
+                .iter()
+                .filter(|r| **r == Err(Errno(libc::EAGAIN)))
+                .count();
+            let busy = results
+                .iter()
+                .filter(|r| **r == Err(Errno(libc::EBUSY)))
+                .count();
+            let other: Vec<String> = results
+                .iter()
+                .filter_map(|r| match r {
+                    Err(e) if e.0 != libc::EAGAIN && e.0 != libc::EBUSY => Some(e.name()),
+                    _ => None,
+                })
+                .collect();
+            st.out.say(format!(
+                "race: {n} writers: {ok} started, {again} EAGAIN, {busy} EBUSY, others {other:?}"
+            ));
+            // How the losers split between EAGAIN and EBUSY depends on timing;
+            // the stable facts are the winner count and the absence of others.
+            st.out.rec(
+                "race",
+                format!(
+                    "started={ok} others={}",
+                    if other.is_empty() {
+                        "EAGAIN|EBUSY".into()
+                    } else {
+                        other.join(",")
+                    }
+                ),
+            );
+            Ok(if ok == 1 && other.is_empty() {
+                Ok(())
+            } else {
+                Err(Errno(libc::EPROTO))
+            })
+        }
         "hsch" | "csch" | "async" => {
             let cmd = match step.name.as_str() {
                 "hsch" => ASYNC_CMD_HSCH,
@@ -455,26 +620,47 @@ fn run_step(st: &mut State, step: &Step) -> Result<Result<(), Errno>, Fail> {
                 _ => num_arg(a, 0, "async command")? as u32,
             };
             let d = st.dev()?;
-            let Some((_, ri)) = d.find_region(v::VFIO_REGION_TYPE_CCW, v::VFIO_REGION_SUBTYPE_CCW_ASYNC_CMD)? else {
-                return Ok(out_rc(st, &step.name, Err(Errno(libc::ENOENT)), " (no async region)"));
+            let Some((_, ri)) = d.find_region(
+                v::VFIO_REGION_TYPE_CCW,
+                v::VFIO_REGION_SUBTYPE_CCW_ASYNC_CMD,
+            )?
+            else {
+                return Ok(out_rc(
+                    st,
+                    &step.name,
+                    Err(Errno(libc::ENOENT)),
+                    " (no async region)",
+                ));
             };
             let mut b = [0u8; CMD_REGION_SIZE];
             b[..4].copy_from_slice(&cmd.to_be_bytes());
             let r = d.pwrite(ri.offset, &b).map(|_| ());
-            let key = if step.name == "async" { format!("async.{cmd}") } else { step.name.clone() };
+            let key = if step.name == "async" {
+                format!("async.{cmd}")
+            } else {
+                step.name.clone()
+            };
             Ok(out_rc(st, &key, r, ""))
         }
         "schib" => {
             let d = st.dev()?;
-            let Some((_, ri)) = d.find_region(v::VFIO_REGION_TYPE_CCW, v::VFIO_REGION_SUBTYPE_CCW_SCHIB)? else {
-                return Ok(out_rc(st, "schib", Err(Errno(libc::ENOENT)), " (no schib region)"));
+            let Some((_, ri)) =
+                d.find_region(v::VFIO_REGION_TYPE_CCW, v::VFIO_REGION_SUBTYPE_CCW_SCHIB)?
+            else {
+                return Ok(out_rc(
+                    st,
+                    "schib",
+                    Err(Errno(libc::ENOENT)),
+                    " (no schib region)",
+                ));
             };
             let b = match d.pread(ri.offset, SCHIB_REGION_SIZE) {
                 Ok(b) => b,
                 Err(e) => return Ok(out_rc(st, "schib", Err(e), "")),
             };
             let mut arr = [0u8; SCHIB_REGION_SIZE];
-            arr[..b.len().min(SCHIB_REGION_SIZE)].copy_from_slice(&b[..b.len().min(SCHIB_REGION_SIZE)]);
+            arr[..b.len().min(SCHIB_REGION_SIZE)]
+                .copy_from_slice(&b[..b.len().min(SCHIB_REGION_SIZE)]);
             let s = Schib::from_bytes(&arr);
             let p = &s.pmcw;
             st.out.say(format!(
@@ -500,16 +686,31 @@ fn run_step(st: &mut State, step: &Step) -> Result<Result<(), Errno>, Fail> {
             let mut masked = arr;
             masked[..4].copy_from_slice(&[0; 4]);
             st.out.rec("schib", format!("rc=0 len={}", b.len()));
-            st.out.rec("schib.pmcw", format!("xxxxxxxx {}", show::words(&masked[4..28])));
-            st.out.rec("schib.scsw", show::words(&masked[28..40]));
+            st.out.rec(
+                "schib.pmcw",
+                format!("xxxxxxxx {}", show::words(&masked[4..28])),
+            );
+            // The SCSW's CPA is the host address of the last channel program
+            // the driver ran (neither driver translates it): mask it too.
+            masked[32..36].copy_from_slice(&[0; 4]);
+            let mut scsw = show::words(&masked[28..40]);
+            scsw.replace_range(9..17, "xxxxxxxx");
+            st.out.rec("schib.scsw", scsw);
             st.out.rec("schib.rest", show::words(&masked[40..]));
             Ok(Ok(()))
         }
         "crw" => {
             let all = a.iter().any(|x| x == "--all");
             let d = st.dev()?;
-            let Some((_, ri)) = d.find_region(v::VFIO_REGION_TYPE_CCW, v::VFIO_REGION_SUBTYPE_CCW_CRW)? else {
-                return Ok(out_rc(st, "crw", Err(Errno(libc::ENOENT)), " (no crw region)"));
+            let Some((_, ri)) =
+                d.find_region(v::VFIO_REGION_TYPE_CCW, v::VFIO_REGION_SUBTYPE_CCW_CRW)?
+            else {
+                return Ok(out_rc(
+                    st,
+                    "crw",
+                    Err(Errno(libc::ENOENT)),
+                    " (no crw region)",
+                ));
             };
             let mut crws = Vec::new();
             let mut err = None;
@@ -544,9 +745,13 @@ fn run_step(st: &mut State, step: &Step) -> Result<Result<(), Errno>, Fail> {
             let r = d.pread(off, len);
             match r {
                 Ok(b) => {
-                    st.out.say(format!("read {off:#x}+{len}: {} bytes", b.len()));
+                    st.out
+                        .say(format!("read {off:#x}+{len}: {} bytes", b.len()));
                     st.out.say(show::hexdump(&b, off));
-                    st.out.rec(&format!("read.{off:x}.{len}"), format!("rc=0 n={} {}", b.len(), show::hex(&b)));
+                    st.out.rec(
+                        &format!("read.{off:x}.{len}"),
+                        format!("rc=0 n={} {}", b.len(), show::hex(&b)),
+                    );
                     Ok(Ok(()))
                 }
                 Err(e) => Ok(out_rc(st, &format!("read.{off:x}.{len}"), Err(e), "")),
@@ -555,7 +760,9 @@ fn run_step(st: &mut State, step: &Step) -> Result<Result<(), Errno>, Fail> {
         "write" => {
             let off = num_arg(a, 0, "offset")?;
             let data = match a.get(1).map(|s| s.as_str()) {
-                Some(z) if z.starts_with("zeros:") => vec![0u8; parse_num(&z[6..]).ok_or(Fail::Usage("bad zeros:N".into()))? as usize],
+                Some(z) if z.starts_with("zeros:") => {
+                    vec![0u8; parse_num(&z[6..]).ok_or(Fail::Usage("bad zeros:N".into()))? as usize]
+                }
                 Some(h) => parse_hex(h).ok_or_else(|| Fail::Usage(format!("bad hex '{h}'")))?,
                 None => return usage("write OFF HEX|zeros:N"),
             };
@@ -586,10 +793,19 @@ fn run_step(st: &mut State, step: &Step) -> Result<Result<(), Errno>, Fail> {
                 _ => {
                     let mut args = vec![format!("index={index}")];
                     match what {
-                        "none" => args.push(format!("flags={}", v::VFIO_IRQ_SET_ACTION_TRIGGER | v::VFIO_IRQ_SET_DATA_NONE)),
+                        "none" => args.push(format!(
+                            "flags={}",
+                            v::VFIO_IRQ_SET_ACTION_TRIGGER | v::VFIO_IRQ_SET_DATA_NONE
+                        )),
                         b if b.starts_with("bool=") => {
-                            args.push(format!("flags={}", v::VFIO_IRQ_SET_ACTION_TRIGGER | v::VFIO_IRQ_SET_DATA_BOOL));
-                            args.push(format!("data={:02x}", parse_num(&b[5..]).unwrap_or(1) as u8));
+                            args.push(format!(
+                                "flags={}",
+                                v::VFIO_IRQ_SET_ACTION_TRIGGER | v::VFIO_IRQ_SET_DATA_BOOL
+                            ));
+                            args.push(format!(
+                                "data={:02x}",
+                                parse_num(&b[5..]).unwrap_or(1) as u8
+                            ));
                         }
                         _ => return usage("set-irqs INDEX eventfd|clear|none|bool=B"),
                     }
@@ -605,8 +821,16 @@ fn run_step(st: &mut State, step: &Step) -> Result<Result<(), Errno>, Fail> {
         }
         "unmap" => {
             let g = st.g.clone();
-            let iova = if a.is_empty() { g.iova } else { num_arg(a, 0, "iova")? };
-            let len = if a.len() < 2 { g.size as u64 } else { num_arg(a, 1, "length")? };
+            let iova = if a.is_empty() {
+                g.iova
+            } else {
+                num_arg(a, 0, "iova")?
+            };
+            let len = if a.len() < 2 {
+                g.size as u64
+            } else {
+                num_arg(a, 1, "length")?
+            };
             let d = st.dev()?;
             let r = d.unmap(iova, len);
             Ok(out_rc(st, "unmap", r, ""))
@@ -614,7 +838,12 @@ fn run_step(st: &mut State, step: &Step) -> Result<Result<(), Errno>, Fail> {
         "pins" => {
             let n = vfio::pinned_pages();
             let s = n.map(|n| n.to_string()).unwrap_or_else(|| "unknown".into());
-            st.out.say(format!("pinned pages (system-wide FOLL_PIN): {s}"));
+            let (lck, pin) = vfio::locked_kb();
+            st.out.say(format!(
+                "pinned pages (system-wide FOLL_PIN): {s}; this process: VmLck {} kB, VmPin {} kB",
+                lck.map(|v| v.to_string()).unwrap_or("-".into()),
+                pin.map(|v| v.to_string()).unwrap_or("-".into())
+            ));
             st.out.rec("pins", &s);
             Ok(Ok(()))
         }
@@ -629,7 +858,10 @@ fn run_step(st: &mut State, step: &Step) -> Result<Result<(), Errno>, Fail> {
             Ok(Ok(()))
         }
         "mdev" => {
-            let uuid = st.g.uuid.clone().ok_or(Fail::Usage("mdev: no UUID".into()))?;
+            let uuid =
+                st.g.uuid
+                    .clone()
+                    .ok_or(Fail::Usage("mdev: no UUID".into()))?;
             let m = vfio::find_mdev(&uuid)?;
             st.out.say(format!(
                 "mdev {} at {}: subchannel {}, iommu group {}, cdev {}",
@@ -666,13 +898,24 @@ fn step_info(st: &mut State) -> Result<Result<(), Errno>, Fail> {
     };
     let mut lines = vec![(
         "info.device".to_string(),
-        format!("flags={:x} regions={} irqs={}", info.flags, info.num_regions, info.num_irqs),
+        format!(
+            "flags={:x} regions={} irqs={}",
+            info.flags, info.num_regions, info.num_irqs
+        ),
     )];
     let mut readable = vec![format!(
         "device: flags {:#x}{}{}, {} regions, {} irqs",
         info.flags,
-        if info.flags & v::VFIO_DEVICE_FLAGS_CCW != 0 { " CCW" } else { "" },
-        if info.flags & v::VFIO_DEVICE_FLAGS_RESET != 0 { " RESET" } else { "" },
+        if info.flags & v::VFIO_DEVICE_FLAGS_CCW != 0 {
+            " CCW"
+        } else {
+            ""
+        },
+        if info.flags & v::VFIO_DEVICE_FLAGS_RESET != 0 {
+            " RESET"
+        } else {
+            ""
+        },
         info.num_regions,
         info.num_irqs
     )];
@@ -681,7 +924,11 @@ fn step_info(st: &mut State) -> Result<Result<(), Errno>, Fail> {
             Ok((ri, buf)) => {
                 let caps = vfio::parse_caps(&buf, ri.cap_offset);
                 let mut capstr = String::new();
-                let mut name = if idx == v::VFIO_CCW_CONFIG_REGION_INDEX { "io" } else { "?" };
+                let mut name = if idx == v::VFIO_CCW_CONFIG_REGION_INDEX {
+                    "io"
+                } else {
+                    "?"
+                };
                 for c in &caps {
                     if c.id as u32 == v::VFIO_REGION_INFO_CAP_TYPE && c.body.len() >= 8 {
                         let t = u32::from_ne_bytes(c.body[0..4].try_into().unwrap());
@@ -689,12 +936,20 @@ fn step_info(st: &mut State) -> Result<Result<(), Errno>, Fail> {
                         name = region_name(t, s);
                         capstr.push_str(&format!(" cap=type(v{},{t},{s})", c.version));
                     } else {
-                        capstr.push_str(&format!(" cap=id{}(v{},{})", c.id, c.version, show::hex(&c.body)));
+                        capstr.push_str(&format!(
+                            " cap=id{}(v{},{})",
+                            c.id,
+                            c.version,
+                            show::hex(&c.body)
+                        ));
                     }
                 }
                 lines.push((
                     format!("info.region.{idx}"),
-                    format!("flags={:x} size={} offset={:x} argsz={}{capstr}", ri.flags, ri.size, ri.offset, ri.argsz),
+                    format!(
+                        "flags={:x} size={} offset={:x} argsz={}{capstr}",
+                        ri.flags, ri.size, ri.offset, ri.argsz
+                    ),
                 ));
                 readable.push(format!(
                     "region {idx} ({name}): offset {:#x} size {} flags {:#x}{}",
@@ -707,8 +962,14 @@ fn step_info(st: &mut State) -> Result<Result<(), Errno>, Fail> {
     for idx in 0..info.num_irqs {
         match d.irq_info(idx) {
             Ok(ii) => {
-                lines.push((format!("info.irq.{idx}"), format!("flags={:x} count={}", ii.flags, ii.count)));
-                readable.push(format!("irq {idx}: flags {:#x} count {}", ii.flags, ii.count));
+                lines.push((
+                    format!("info.irq.{idx}"),
+                    format!("flags={:x} count={}", ii.flags, ii.count),
+                ));
+                readable.push(format!(
+                    "irq {idx}: flags {:#x} count {}",
+                    ii.flags, ii.count
+                ));
             }
             Err(e) => lines.push((format!("info.irq.{idx}"), format!("rc={}", e.name()))),
         }
@@ -723,8 +984,11 @@ fn step_info(st: &mut State) -> Result<Result<(), Errno>, Fail> {
 }
 
 fn step_ioctl(st: &mut State, a: &[String]) -> Result<Result<(), Errno>, Fail> {
-    let name = a.first().ok_or(Fail::Usage("ioctl NAME [argsz=N] ...".into()))?;
-    let which = DevIoctl::from_name(name).ok_or_else(|| Fail::Usage(format!("unknown ioctl '{name}'")))?;
+    let name = a
+        .first()
+        .ok_or(Fail::Usage("ioctl NAME [argsz=N] ...".into()))?;
+    let which =
+        DevIoctl::from_name(name).ok_or_else(|| Fail::Usage(format!("unknown ioctl '{name}'")))?;
     let rest = &a[1..];
     let natural = which.natural_size();
     let argsz = match kv(rest, "argsz") {
@@ -733,7 +997,9 @@ fn step_ioctl(st: &mut State, a: &[String]) -> Result<Result<(), Errno>, Fail> {
     };
     let getn = |k: &str, dflt: u32| -> Result<u32, Fail> {
         match kv(rest, k) {
-            Some(s) => parse_num(s).map(|n| n as u32).ok_or_else(|| Fail::Usage(format!("bad {k}"))),
+            Some(s) => parse_num(s)
+                .map(|n| n as u32)
+                .ok_or_else(|| Fail::Usage(format!("bad {k}"))),
             None => Ok(dflt),
         }
     };
@@ -743,7 +1009,8 @@ fn step_ioctl(st: &mut State, a: &[String]) -> Result<Result<(), Errno>, Fail> {
     // Room for what the kernel may write back (caps), capped.
     let buflen = (argsz as usize).clamp(natural.max(64), 1 << 16);
     let mut buf = vec![0u8; if which == DevIoctl::Reset { 0 } else { buflen }];
-    let put = |b: &mut Vec<u8>, off: usize, v: u32| b[off..off + 4].copy_from_slice(&v.to_ne_bytes());
+    let put =
+        |b: &mut Vec<u8>, off: usize, v: u32| b[off..off + 4].copy_from_slice(&v.to_ne_bytes());
     match which {
         DevIoctl::Reset => {}
         DevIoctl::GetInfo => put(&mut buf, 0, argsz),
@@ -754,7 +1021,14 @@ fn step_ioctl(st: &mut State, a: &[String]) -> Result<Result<(), Errno>, Fail> {
         }
         DevIoctl::SetIrqs => {
             put(&mut buf, 0, argsz);
-            put(&mut buf, 4, getn("flags", v::VFIO_IRQ_SET_ACTION_TRIGGER | v::VFIO_IRQ_SET_DATA_EVENTFD)?);
+            put(
+                &mut buf,
+                4,
+                getn(
+                    "flags",
+                    v::VFIO_IRQ_SET_ACTION_TRIGGER | v::VFIO_IRQ_SET_DATA_EVENTFD,
+                )?,
+            );
             put(&mut buf, 8, index);
             put(&mut buf, 12, getn("start", 0)?);
             put(&mut buf, 16, getn("count", 1)?);
@@ -781,7 +1055,13 @@ fn step_ioctl(st: &mut State, a: &[String]) -> Result<Result<(), Errno>, Fail> {
         let g64 = |off: usize| u64::from_ne_bytes(buf[off..off + 8].try_into().unwrap());
         match which {
             DevIoctl::GetInfo => {
-                extra = format!(" argsz={} flags={:x} regions={} irqs={}", g(0), g(4), g(8), g(12));
+                extra = format!(
+                    " argsz={} flags={:x} regions={} irqs={}",
+                    g(0),
+                    g(4),
+                    g(8),
+                    g(12)
+                );
                 if argsz as usize >= 20 {
                     extra.push_str(&format!(" cap_offset={}", g(16)));
                 }
@@ -798,10 +1078,24 @@ fn step_ioctl(st: &mut State, a: &[String]) -> Result<Result<(), Errno>, Fail> {
                 );
                 let limit = (argsz as usize).min(buf.len());
                 for c in vfio::parse_caps(&buf[..limit], g(12)) {
-                    extra.push_str(&format!(" cap@{}=id{},v{},{}", c.offset, c.id, c.version, show::hex(&c.body)));
+                    extra.push_str(&format!(
+                        " cap@{}=id{},v{},{}",
+                        c.offset,
+                        c.id,
+                        c.version,
+                        show::hex(&c.body)
+                    ));
                 }
             }
-            DevIoctl::GetIrqInfo => extra = format!(" argsz={} flags={:x} index={} count={}", g(0), g(4), g(8), g(12)),
+            DevIoctl::GetIrqInfo => {
+                extra = format!(
+                    " argsz={} flags={:x} index={} count={}",
+                    g(0),
+                    g(4),
+                    g(8),
+                    g(12)
+                )
+            }
             _ => {}
         }
     }
@@ -835,7 +1129,11 @@ pub fn main(args: Vec<String>) -> i32 {
         return 0;
     }
     let save = match &g.save {
-        Some(f) => match std::fs::OpenOptions::new().create(true).append(true).open(f) {
+        Some(f) => match std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(f)
+        {
             Ok(f) => Some(f),
             Err(e) => {
                 eprintln!("ccwctl: --save {f}: {e}");
@@ -844,8 +1142,17 @@ pub fn main(args: Vec<String>) -> i32 {
         },
         None => None,
     };
-    let out = Out { readable: !g.machine && !g.quiet, machine_stdout: g.machine && !g.quiet, save };
-    let mut st = State { g, out, dev: None, program: None };
+    let out = Out {
+        readable: !g.machine && !g.quiet,
+        machine_stdout: g.machine && !g.quiet,
+        save,
+    };
+    let mut st = State {
+        g,
+        out,
+        dev: None,
+        program: None,
+    };
     for step in &steps {
         let r = match run_step(&mut st, step) {
             Ok(r) => r,
@@ -856,7 +1163,8 @@ pub fn main(args: Vec<String>) -> i32 {
             Err(Fail::Errno(e)) => {
                 // Setup failed (opening the device, finding a region...).
                 eprintln!("ccwctl: {}: {e}", step.name);
-                st.out.rec(&format!("{}.setup", step.name), format!("rc={}", e.name()));
+                st.out
+                    .rec(&format!("{}.setup", step.name), format!("rc={}", e.name()));
                 if step.expect == Some(Expect::Err(e)) {
                     continue;
                 }

@@ -13,12 +13,13 @@
 //!
 //! ```text
 //! orb [fmt=0|1] [pfch|nopfch] [key=K] [lpm=M] [c64] [i2k] [tm] [spnd] [mod]
-//!     [sync] [isic] [alcc] [ssic] [ils] [orbx] [intparm=X] [cpa=ADDR] [ccwfmt=0|1]
+//!     [sync] [isic] [alcc] [ssic] [ils] [strg] [midaw] [orbx] [intparm=X]
+//!     [cpa=ADDR] [ccwfmt=0|1]
 //! at ADDR                              # where the next ccw goes
 //! ccw CMD [CD|CC|SLI|SKIP|PCI|IDA|S]... [count=N] [data=ADDR] [flags=F] [times=N]
 //! tic ADDR                             # = ccw TIC data=ADDR
 //! data @OFF len=N [fill=B|hex=HEX|pattern|text=STR] [nodump]
-//! idal @OFF [fmt=1|2] [2k|4k] (data=ADDR len=N | words=ADDR,ADDR,...)
+//! idal @OFF [fmt=1|2] [2k|4k] (data=ADDR len=N | words=ADDR,ADDR,...)   # fmt=1: 2k
 //! bytes ADDR HEX                       # raw bytes into the buffer
 //! ```
 //!
@@ -53,7 +54,10 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 fn err<T>(line: usize, msg: impl Into<String>) -> Result<T, Error> {
-    Err(Error { line, msg: msg.into() })
+    Err(Error {
+        line,
+        msg: msg.into(),
+    })
 }
 
 /// An address as written in a description.
@@ -105,6 +109,7 @@ pub struct OrbSpec {
     pub intparm: u32,
     pub key: u8,
     pub spnd: bool,
+    pub strg: bool,
     pub modify: bool,
     pub sync: bool,
     pub fmt1: bool,
@@ -117,6 +122,7 @@ pub struct OrbSpec {
     pub i2k: bool,
     pub lpm: u8,
     pub ils: bool,
+    pub midaw: bool,
     pub orbx: bool,
     pub cpa: Option<Addr>,
     /// CCW encoding format; `None` follows `fmt1`.
@@ -129,6 +135,7 @@ impl Default for OrbSpec {
             intparm: 0,
             key: 0,
             spnd: false,
+            strg: false,
             modify: false,
             sync: false,
             fmt1: true,
@@ -141,6 +148,7 @@ impl Default for OrbSpec {
             i2k: false,
             lpm: 0xff,
             ils: false,
+            midaw: false,
             orbx: false,
             cpa: None,
             ccw_fmt1: None,
@@ -238,9 +246,12 @@ pub fn parse_num(s: &str) -> Option<u64> {
 
 /// Parse a hex byte string (`ff3832`, `ff:38:32`, `ff 38` is two tokens).
 pub fn parse_hex(s: &str) -> Option<Vec<u8>> {
-    let clean: String = s.chars().filter(|c| *c != ':' && *c != '_' && *c != '.').collect();
+    let clean: String = s
+        .chars()
+        .filter(|c| *c != ':' && *c != '_' && *c != '.')
+        .collect();
     let clean = clean.strip_prefix("0x").unwrap_or(&clean);
-    if clean.len() % 2 != 0 {
+    if !clean.len().is_multiple_of(2) {
         return None;
     }
     (0..clean.len())
@@ -252,7 +263,8 @@ pub fn parse_hex(s: &str) -> Option<Vec<u8>> {
 fn is_label(s: &str) -> bool {
     let mut c = s.chars();
     matches!(c.next(), Some(ch) if ch.is_ascii_alphabetic() || ch == '_')
-        && s.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '.')
+        && s.chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '.')
 }
 
 /// Parse an address token.
@@ -316,8 +328,14 @@ fn bool_val(line: usize, k: &str, v: Option<&str>) -> Result<bool, Error> {
 }
 
 fn num_val(line: usize, k: &str, v: Option<&str>, max: u64) -> Result<u64, Error> {
-    let v = v.ok_or_else(|| Error { line, msg: format!("{k} needs a value ({k}=N)") })?;
-    let n = parse_num(v).ok_or_else(|| Error { line, msg: format!("{k}: bad number '{v}'") })?;
+    let v = v.ok_or_else(|| Error {
+        line,
+        msg: format!("{k} needs a value ({k}=N)"),
+    })?;
+    let n = parse_num(v).ok_or_else(|| Error {
+        line,
+        msg: format!("{k}: bad number '{v}'"),
+    })?;
     if n > max {
         return err(line, format!("{k}: {n:#x} is larger than {max:#x}"));
     }
@@ -325,8 +343,14 @@ fn num_val(line: usize, k: &str, v: Option<&str>, max: u64) -> Result<u64, Error
 }
 
 fn addr_val(line: usize, k: &str, v: Option<&str>) -> Result<Addr, Error> {
-    let v = v.ok_or_else(|| Error { line, msg: format!("{k} needs an address") })?;
-    parse_addr(v).ok_or_else(|| Error { line, msg: format!("{k}: bad address '{v}'") })
+    let v = v.ok_or_else(|| Error {
+        line,
+        msg: format!("{k} needs an address"),
+    })?;
+    parse_addr(v).ok_or_else(|| Error {
+        line,
+        msg: format!("{k}: bad address '{v}'"),
+    })
 }
 
 fn split_kv(tok: &str) -> (&str, Option<&str>) {
@@ -419,7 +443,10 @@ impl Program {
                         p.define(line, l, spec.at.clone())?;
                     }
                     for _ in 0..times {
-                        p.ccws.push(CcwSpec { at: loc_addr(&loc), ..spec.clone() });
+                        p.ccws.push(CcwSpec {
+                            at: loc_addr(&loc),
+                            ..spec.clone()
+                        });
                         loc.1 += 8;
                     }
                 }
@@ -452,14 +479,24 @@ impl Program {
                     let at = addr_val(line, "bytes", Some(&args[0]))?;
                     let mut bytes = Vec::new();
                     for a in &args[1..] {
-                        bytes.extend(parse_hex(a).ok_or_else(|| Error { line, msg: format!("bad hex '{a}'") })?);
+                        bytes.extend(parse_hex(a).ok_or_else(|| Error {
+                            line,
+                            msg: format!("bad hex '{a}'"),
+                        })?);
                     }
                     if let Some(l) = &label {
                         p.define(line, l, at.clone())?;
                     }
                     p.bytes.push(BytesSpec { line, at, bytes });
                 }
-                other => return err(line, format!("unknown directive '{other}' (orb, at, ccw, tic, data, idal, bytes)")),
+                other => {
+                    return err(
+                        line,
+                        format!(
+                            "unknown directive '{other}' (orb, at, ccw, tic, data, idal, bytes)"
+                        ),
+                    )
+                }
             }
         }
         if p.ccws.is_empty() && p.orb.cpa.is_none() {
@@ -492,6 +529,8 @@ impl Program {
                 "intparm" => o.intparm = num_val(line, k, v, u32::MAX as u64)? as u32,
                 "spnd" => o.spnd = bool_val(line, k, v)?,
                 "mod" => o.modify = bool_val(line, k, v)?,
+                "strg" => o.strg = bool_val(line, k, v)?,
+                "midaw" => o.midaw = bool_val(line, k, v)?,
                 "sync" => o.sync = bool_val(line, k, v)?,
                 "isic" => o.isic = bool_val(line, k, v)?,
                 "alcc" => o.alcc = bool_val(line, k, v)?,
@@ -521,11 +560,13 @@ impl Program {
             Addr::Off(o) => Ok(base.wrapping_add(*o)),
             Addr::Abs(v) => Ok(*v),
             Addr::Label(name, d) => {
-                let (at, _) = self
-                    .labels
-                    .get(name)
-                    .ok_or_else(|| Error { line: 0, msg: format!("undefined label '{name}'") })?;
-                Ok(self.resolve_depth(at, base, depth + 1)?.wrapping_add_signed(*d))
+                let (at, _) = self.labels.get(name).ok_or_else(|| Error {
+                    line: 0,
+                    msg: format!("undefined label '{name}'"),
+                })?;
+                Ok(self
+                    .resolve_depth(at, base, depth + 1)?
+                    .wrapping_add_signed(*d))
             }
         }
     }
@@ -552,8 +593,20 @@ fn loc_addr(loc: &(Addr, u64)) -> Addr {
     }
 }
 
-fn parse_ccw(line: usize, tic: bool, args: &[String], loc: &(Addr, u64)) -> Result<(CcwSpec, u64), Error> {
-    let mut spec = CcwSpec { line, at: loc_addr(loc), cmd: ccw::CMD_TIC, flags: 0, count: 0, cda: None };
+fn parse_ccw(
+    line: usize,
+    tic: bool,
+    args: &[String],
+    loc: &(Addr, u64),
+) -> Result<(CcwSpec, u64), Error> {
+    let mut spec = CcwSpec {
+        line,
+        at: loc_addr(loc),
+        cmd: ccw::CMD_TIC,
+        flags: 0,
+        count: 0,
+        cda: None,
+    };
     let mut times = 1;
     let rest;
     if tic {
@@ -566,7 +619,10 @@ fn parse_ccw(line: usize, tic: bool, args: &[String], loc: &(Addr, u64)) -> Resu
         let Some(c) = args.first() else {
             return err(line, "usage: ccw CMD [FLAGS] [count=N] [data=ADDR]");
         };
-        spec.cmd = parse_cmd(c).ok_or_else(|| Error { line, msg: format!("unknown command '{c}'") })?;
+        spec.cmd = parse_cmd(c).ok_or_else(|| Error {
+            line,
+            msg: format!("unknown command '{c}'"),
+        })?;
         rest = &args[1..];
     }
     for a in rest {
@@ -613,7 +669,10 @@ fn parse_data(line: usize, name: String, args: &[String]) -> Result<DataSpec, Er
             "fill" => fill = Fill::Byte(num_val(line, k, v, 0xff)? as u8),
             "hex" => {
                 let v = v.unwrap_or("");
-                fill = Fill::Bytes(parse_hex(v).ok_or_else(|| Error { line, msg: format!("bad hex '{v}'") })?)
+                fill = Fill::Bytes(parse_hex(v).ok_or_else(|| Error {
+                    line,
+                    msg: format!("bad hex '{v}'"),
+                })?)
             }
             "text" => fill = Fill::Bytes(v.unwrap_or("").as_bytes().to_vec()),
             "pattern" => fill = Fill::Pattern,
@@ -622,19 +681,29 @@ fn parse_data(line: usize, name: String, args: &[String]) -> Result<DataSpec, Er
             _ => return err(line, format!("unknown data field '{a}'")),
         }
     }
-    let at = at.ok_or_else(|| Error { line, msg: "data needs a place: data @OFF len=N".into() })?;
+    let at = at.ok_or_else(|| Error {
+        line,
+        msg: "data needs a place: data @OFF len=N".into(),
+    })?;
     let len = match (len, &fill) {
         (Some(l), _) => l,
         (None, Fill::Bytes(b)) => b.len() as u32,
         _ => return err(line, "data needs len=N"),
     };
-    Ok(DataSpec { line, name, at, len, fill, dump })
+    Ok(DataSpec {
+        line,
+        name,
+        at,
+        len,
+        fill,
+        dump,
+    })
 }
 
 fn parse_idal(line: usize, name: String, args: &[String]) -> Result<IdalSpec, Error> {
     let mut at = None;
     let mut fmt = 2;
-    let mut block = 4096;
+    let mut block = None;
     let mut data = None;
     let mut len = None;
     let mut list = None;
@@ -648,20 +717,24 @@ fn parse_idal(line: usize, name: String, args: &[String]) -> Result<IdalSpec, Er
             "fmt" => fmt = num_val(line, k, v, 2)? as u8,
             "fmt1" => fmt = 1,
             "fmt2" => fmt = 2,
-            "2k" => block = 2048,
-            "4k" => block = 4096,
+            "2k" => block = Some(2048),
+            "4k" => block = Some(4096),
             "size" | "block" => {
-                block = num_val(line, k, v, 4096)? as u32;
-                if block != 2048 && block != 4096 {
+                let b = num_val(line, k, v, 4096)? as u32;
+                if b != 2048 && b != 4096 {
                     return err(line, "IDAW block size must be 2048 or 4096");
                 }
+                block = Some(b);
             }
             "data" => data = Some(addr_val(line, k, v)?),
             "len" => len = Some(num_val(line, k, v, 0xffff)? as u32),
             "words" => {
                 let mut ws = Vec::new();
                 for w in v.unwrap_or("").split(',').filter(|w| !w.is_empty()) {
-                    ws.push(parse_addr(w).ok_or_else(|| Error { line, msg: format!("bad IDAW '{w}'") })?);
+                    ws.push(parse_addr(w).ok_or_else(|| Error {
+                        line,
+                        msg: format!("bad IDAW '{w}'"),
+                    })?);
                 }
                 list = Some(ws);
             }
@@ -671,21 +744,37 @@ fn parse_idal(line: usize, name: String, args: &[String]) -> Result<IdalSpec, Er
     if fmt == 0 {
         return err(line, "IDAL format is 1 or 2");
     }
-    let at = at.ok_or_else(|| Error { line, msg: "idal needs a place: idal @OFF ...".into() })?;
+    let at = at.ok_or_else(|| Error {
+        line,
+        msg: "idal needs a place: idal @OFF ...".into(),
+    })?;
+    // Format-1 IDAWs always address 2K blocks; format 2 defaults to 4K.
+    let block = block.unwrap_or(if fmt == 1 { 2048 } else { 4096 });
     let words = match (list, data, len) {
         (Some(ws), None, None) => IdalWords::List(ws),
         (None, Some(d), Some(l)) => IdalWords::Cover { data: d, len: l },
         (None, Some(d), None) => IdalWords::Cover { data: d, len: 1 },
         _ => return err(line, "idal needs either data=ADDR len=N or words=A,B,..."),
     };
-    Ok(IdalSpec { line, name, at, fmt, block, words })
+    Ok(IdalSpec {
+        line,
+        name,
+        at,
+        fmt,
+        block,
+        words,
+    })
 }
 
 /// The IDAW values that cover `len` bytes from `start` with IDAWs of
 /// `block` bytes (2048 or 4096): the first is `start`, each next one starts
 /// at the next block boundary, as the channel crate computes them.
 pub fn cover_idaws(start: u64, len: u32, block: u32) -> Vec<u64> {
-    let size = if block == 2048 { IdawSize::K2 } else { IdawSize::K4 };
+    let size = if block == 2048 {
+        IdawSize::K2
+    } else {
+        IdawSize::K4
+    };
     // A count of 0 still addresses one byte (C: `bytes = count ?: 1`).
     let len = len.clamp(1, u16::MAX as u32) as u16;
     let n = size.nr_words(start, len);

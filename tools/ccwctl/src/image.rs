@@ -30,7 +30,10 @@ pub struct Image {
 }
 
 fn e<T>(line: usize, msg: impl Into<String>) -> Result<T, Error> {
-    Err(Error { line, msg: msg.into() })
+    Err(Error {
+        line,
+        msg: msg.into(),
+    })
 }
 
 fn u32_addr(line: usize, what: &str, a: u64) -> Result<u32, Error> {
@@ -40,9 +43,13 @@ fn u32_addr(line: usize, what: &str, a: u64) -> Result<u32, Error> {
 /// Encode the ORB of a description.
 pub fn orb_of(p: &Program, base: u64) -> Result<Orb, Error> {
     let s = &p.orb;
-    let mut o = Orb { intparm: s.intparm, ..Default::default() };
+    let mut o = Orb {
+        intparm: s.intparm,
+        ..Default::default()
+    };
     o.set_key(s.key);
     o.set_spnd(s.spnd);
+    o.set_strg(s.strg);
     o.set_modif(s.modify);
     o.set_sync(s.sync);
     o.set_fmt(s.fmt1);
@@ -55,6 +62,7 @@ pub fn orb_of(p: &Program, base: u64) -> Result<Orb, Error> {
     o.set_i2k(s.i2k);
     o.set_lpm(s.lpm);
     o.set_ils(s.ils);
+    o.set_midaw(s.midaw);
     o.set_orbx(s.orbx);
     o.cpa = u32_addr(0, "cpa", p.cpa(base)?)?;
     Ok(o)
@@ -65,14 +73,19 @@ pub fn build(p: &Program, base: u64) -> Result<Image, Error> {
     let mut writes = Vec::new();
     let mut dumps = Vec::new();
     for d in &p.data {
-        let iova = p.resolve(&d.at, base).map_err(|x| Error { line: d.line, ..x })?;
+        let iova = p
+            .resolve(&d.at, base)
+            .map_err(|x| Error { line: d.line, ..x })?;
         let len = d.len as usize;
         let bytes = match &d.fill {
             Fill::Byte(b) => vec![*b; len],
             Fill::Pattern => (0..len).map(|i| i as u8).collect(),
             Fill::Bytes(b) => {
                 if b.len() > len {
-                    return e(d.line, format!("{} bytes of contents for len={len}", b.len()));
+                    return e(
+                        d.line,
+                        format!("{} bytes of contents for len={len}", b.len()),
+                    );
                 }
                 let mut v = b.clone();
                 v.resize(len, 0);
@@ -81,20 +94,31 @@ pub fn build(p: &Program, base: u64) -> Result<Image, Error> {
         };
         writes.push((iova, bytes));
         if d.dump {
-            dumps.push(Dump { name: d.name.clone(), iova, len });
+            dumps.push(Dump {
+                name: d.name.clone(),
+                iova,
+                len,
+            });
         }
     }
     for i in &p.idals {
-        let at = p.resolve(&i.at, base).map_err(|x| Error { line: i.line, ..x })?;
+        let at = p
+            .resolve(&i.at, base)
+            .map_err(|x| Error { line: i.line, ..x })?;
         let words: Vec<u64> = match &i.words {
             IdalWords::Cover { data, len } => {
-                let start = p.resolve(data, base).map_err(|x| Error { line: i.line, ..x })?;
+                let start = p
+                    .resolve(data, base)
+                    .map_err(|x| Error { line: i.line, ..x })?;
                 cover_idaws(start, *len, i.block)
             }
             IdalWords::List(l) => {
                 let mut v = Vec::new();
                 for a in l {
-                    v.push(p.resolve(a, base).map_err(|x| Error { line: i.line, ..x })?);
+                    v.push(
+                        p.resolve(a, base)
+                            .map_err(|x| Error { line: i.line, ..x })?,
+                    );
                 }
                 v
             }
@@ -113,25 +137,46 @@ pub fn build(p: &Program, base: u64) -> Result<Image, Error> {
     let fmt1 = p.ccw_fmt1();
     let mut ccws = Vec::new();
     for c in &p.ccws {
-        let at = p.resolve(&c.at, base).map_err(|x| Error { line: c.line, ..x })?;
+        let at = p
+            .resolve(&c.at, base)
+            .map_err(|x| Error { line: c.line, ..x })?;
         let cda = match &c.cda {
-            Some(a) => p.resolve(a, base).map_err(|x| Error { line: c.line, ..x })?,
+            Some(a) => p
+                .resolve(a, base)
+                .map_err(|x| Error { line: c.line, ..x })?,
             None => 0,
         };
-        let c1 = Ccw1 { cmd: c.cmd, flags: c.flags, count: c.count, cda: u32_addr(c.line, "data address", cda)? };
+        let c1 = Ccw1 {
+            cmd: c.cmd,
+            flags: c.flags,
+            count: c.count,
+            cda: u32_addr(c.line, "data address", cda)?,
+        };
         let bytes: [u8; CCW_SIZE] = if fmt1 {
             c1.to_bytes()
         } else {
             if cda > 0x00ff_ffff {
-                return e(c.line, format!("data address {cda:#x} does not fit a format-0 CCW (24 bits)"));
+                return e(
+                    c.line,
+                    format!("data address {cda:#x} does not fit a format-0 CCW (24 bits)"),
+                );
             }
-            Ccw0 { cmd: c.cmd, cda: cda as u32, flags: c.flags, reserved: 0, count: c.count }.to_bytes()
+            Ccw0 {
+                cmd: c.cmd,
+                cda: cda as u32,
+                flags: c.flags,
+                reserved: 0,
+                count: c.count,
+            }
+            .to_bytes()
         };
         writes.push((at, bytes.to_vec()));
         ccws.push((at, c1));
     }
     for b in &p.bytes {
-        let at = p.resolve(&b.at, base).map_err(|x| Error { line: b.line, ..x })?;
+        let at = p
+            .resolve(&b.at, base)
+            .map_err(|x| Error { line: b.line, ..x })?;
         writes.push((at, b.bytes.clone()));
     }
     let mut labels: Vec<(String, u64)> = p
@@ -140,5 +185,11 @@ pub fn build(p: &Program, base: u64) -> Result<Image, Error> {
         .map(|(n, (a, _))| Ok((n.clone(), p.resolve(a, base)?)))
         .collect::<Result<_, Error>>()?;
     labels.sort();
-    Ok(Image { writes, orb: orb_of(p, base)?, dumps, labels, ccws })
+    Ok(Image {
+        writes,
+        orb: orb_of(p, base)?,
+        dumps,
+        labels,
+        ccws,
+    })
 }

@@ -79,15 +79,30 @@ pub fn hexdump(b: &[u8], base: u64) -> String {
         let hexpart: Vec<String> = c.iter().map(|x| format!("{x:02x}")).collect();
         let asc: String = c
             .iter()
-            .map(|&x| if (0x20..0x7f).contains(&x) { x as char } else { '.' })
+            .map(|&x| {
+                if (0x20..0x7f).contains(&x) {
+                    x as char
+                } else {
+                    '.'
+                }
+            })
             .collect();
-        s.push_str(&format!("  {:08x}  {:<47}  |{}|\n", base + (i * 16) as u64, hexpart.join(" "), asc));
+        s.push_str(&format!(
+            "  {:08x}  {:<47}  |{}|\n",
+            base + (i * 16) as u64,
+            hexpart.join(" "),
+            asc
+        ));
     }
     s.trim_end().to_string()
 }
 
 fn bits(v: u8, names: &[(u8, &str)]) -> String {
-    let v: Vec<&str> = names.iter().filter(|(m, _)| v & m != 0).map(|(_, n)| *n).collect();
+    let v: Vec<&str> = names
+        .iter()
+        .filter(|(m, _)| v & m != 0)
+        .map(|(_, n)| *n)
+        .collect();
     if v.is_empty() {
         "-".into()
     } else {
@@ -96,7 +111,14 @@ fn bits(v: u8, names: &[(u8, &str)]) -> String {
 }
 
 pub fn fctl_str(v: u8) -> String {
-    bits(v, &[(FCTL_START, "start"), (FCTL_HALT, "halt"), (FCTL_CLEAR, "clear")])
+    bits(
+        v,
+        &[
+            (FCTL_START, "start"),
+            (FCTL_HALT, "halt"),
+            (FCTL_CLEAR, "clear"),
+        ],
+    )
 }
 
 pub fn actl_str(v: u8) -> String {
@@ -191,8 +213,10 @@ pub fn scsw_readable(s: &Scsw) -> String {
     )
 }
 
-/// Print an IRB in both forms under `prefix` (e.g. `irb`).
-pub fn irb(out: &mut Out, prefix: &str, b: &[u8; 96]) {
+/// Print an IRB in both forms under `prefix` (e.g. `irb`). With
+/// `mask_cpa` the machine form shows the CPA as `xxxxxxxx` (for IRBs whose
+/// CPA is not a guest address, e.g. HALT or CLEAR of an idle subchannel).
+pub fn irb(out: &mut Out, prefix: &str, b: &[u8; 96], mask_cpa: bool) {
     let irb = Irb::from_bytes(b);
     out.say(scsw_readable(&irb.scsw));
     let z = |x: &[u8]| x.iter().all(|&v| v == 0);
@@ -205,7 +229,11 @@ pub fn irb(out: &mut Out, prefix: &str, b: &[u8; 96]) {
     if !z(&irb.emw) {
         out.say(format!("EMW   {}", words(&irb.emw)));
     }
-    out.rec(&format!("{prefix}.scsw"), words(&irb.scsw.to_bytes()));
+    let mut scsw = words(&irb.scsw.to_bytes());
+    if mask_cpa {
+        scsw.replace_range(9..17, "xxxxxxxx");
+    }
+    out.rec(&format!("{prefix}.scsw"), scsw);
     out.rec(&format!("{prefix}.esw"), words(&irb.esw));
     out.rec(&format!("{prefix}.ecw"), words(&irb.ecw));
     out.rec(&format!("{prefix}.emw"), words(&irb.emw));
@@ -219,7 +247,10 @@ pub fn data(out: &mut Out, name: &str, iova: u64, b: &[u8]) {
         out.rec(&format!("data.{name}"), "-");
     }
     for (i, c) in b.chunks(32).enumerate() {
-        out.rec(&format!("data.{name}"), format!("+{:04x} {}", i * 32, hex(c)));
+        out.rec(
+            &format!("data.{name}"),
+            format!("+{:04x} {}", i * 32, hex(c)),
+        );
     }
 }
 
@@ -240,14 +271,35 @@ pub fn listing(img: &Image) -> String {
         o.transport() as u8,
         o.cpa
     );
-    let by_addr = |a: u64| img.labels.iter().filter(|(_, v)| *v == a).map(|(n, _)| n.as_str()).collect::<Vec<_>>();
+    let by_addr = |a: u64| {
+        img.labels
+            .iter()
+            .filter(|(_, v)| *v == a)
+            .map(|(n, _)| n.as_str())
+            .collect::<Vec<_>>()
+    };
     for (at, c) in &img.ccws {
-        let name = command_name(c.cmd).map(str::to_string).unwrap_or_else(|| format!("{:#04x}", c.cmd));
+        let name = command_name(c.cmd)
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("{:#04x}", c.cmd));
         let l = by_addr(*at);
-        let l = if l.is_empty() { String::new() } else { format!("{}: ", l.join(",")) };
+        let l = if l.is_empty() {
+            String::new()
+        } else {
+            format!("{}: ", l.join(","))
+        };
         let flags = bits(
             c.flags,
-            &[(0x80, "CD"), (0x40, "CC"), (0x20, "SLI"), (0x10, "SKIP"), (0x08, "PCI"), (0x04, "IDA"), (0x02, "S"), (0x01, "MIDA")],
+            &[
+                (0x80, "CD"),
+                (0x40, "CC"),
+                (0x20, "SLI"),
+                (0x10, "SKIP"),
+                (0x08, "PCI"),
+                (0x04, "IDA"),
+                (0x02, "S"),
+                (0x01, "MIDA"),
+            ],
         );
         s.push_str(&format!(
             "CCW   {at:#010x} {l}{name:<10} flags={flags:<8} count={:<5} cda={:#x}\n",
@@ -257,7 +309,11 @@ pub fn listing(img: &Image) -> String {
     for (at, b) in &img.writes {
         if !img.ccws.iter().any(|(a, _)| a == at) {
             let l = by_addr(*at);
-            s.push_str(&format!("MEM   {at:#010x} {:>5} bytes {}\n", b.len(), l.join(",")));
+            s.push_str(&format!(
+                "MEM   {at:#010x} {:>5} bytes {}\n",
+                b.len(),
+                l.join(",")
+            ));
         }
     }
     s.trim_end().to_string()

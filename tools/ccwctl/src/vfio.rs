@@ -23,21 +23,57 @@ ioctl_io_nr!(VFIO_GET_API_VERSION, v::VFIO_TYPE as u32, v::VFIO_BASE);
 ioctl_io_nr!(VFIO_CHECK_EXTENSION, v::VFIO_TYPE as u32, v::VFIO_BASE + 1);
 ioctl_io_nr!(VFIO_SET_IOMMU, v::VFIO_TYPE as u32, v::VFIO_BASE + 2);
 ioctl_io_nr!(VFIO_GROUP_GET_STATUS, v::VFIO_TYPE as u32, v::VFIO_BASE + 3);
-ioctl_io_nr!(VFIO_GROUP_SET_CONTAINER, v::VFIO_TYPE as u32, v::VFIO_BASE + 4);
-ioctl_io_nr!(VFIO_GROUP_GET_DEVICE_FD, v::VFIO_TYPE as u32, v::VFIO_BASE + 6);
+ioctl_io_nr!(
+    VFIO_GROUP_SET_CONTAINER,
+    v::VFIO_TYPE as u32,
+    v::VFIO_BASE + 4
+);
+ioctl_io_nr!(
+    VFIO_GROUP_GET_DEVICE_FD,
+    v::VFIO_TYPE as u32,
+    v::VFIO_BASE + 6
+);
 ioctl_io_nr!(VFIO_DEVICE_GET_INFO, v::VFIO_TYPE as u32, v::VFIO_BASE + 7);
-ioctl_io_nr!(VFIO_DEVICE_GET_REGION_INFO, v::VFIO_TYPE as u32, v::VFIO_BASE + 8);
-ioctl_io_nr!(VFIO_DEVICE_GET_IRQ_INFO, v::VFIO_TYPE as u32, v::VFIO_BASE + 9);
+ioctl_io_nr!(
+    VFIO_DEVICE_GET_REGION_INFO,
+    v::VFIO_TYPE as u32,
+    v::VFIO_BASE + 8
+);
+ioctl_io_nr!(
+    VFIO_DEVICE_GET_IRQ_INFO,
+    v::VFIO_TYPE as u32,
+    v::VFIO_BASE + 9
+);
 ioctl_io_nr!(VFIO_DEVICE_SET_IRQS, v::VFIO_TYPE as u32, v::VFIO_BASE + 10);
 ioctl_io_nr!(VFIO_DEVICE_RESET, v::VFIO_TYPE as u32, v::VFIO_BASE + 11);
 ioctl_io_nr!(VFIO_IOMMU_MAP_DMA, v::VFIO_TYPE as u32, v::VFIO_BASE + 13);
 ioctl_io_nr!(VFIO_IOMMU_UNMAP_DMA, v::VFIO_TYPE as u32, v::VFIO_BASE + 14);
-ioctl_io_nr!(VFIO_DEVICE_BIND_IOMMUFD, v::VFIO_TYPE as u32, v::VFIO_BASE + 18);
-ioctl_io_nr!(VFIO_DEVICE_ATTACH_IOMMUFD_PT, v::VFIO_TYPE as u32, v::VFIO_BASE + 19);
+ioctl_io_nr!(
+    VFIO_DEVICE_BIND_IOMMUFD,
+    v::VFIO_TYPE as u32,
+    v::VFIO_BASE + 18
+);
+ioctl_io_nr!(
+    VFIO_DEVICE_ATTACH_IOMMUFD_PT,
+    v::VFIO_TYPE as u32,
+    v::VFIO_BASE + 19
+);
 // iommufd ioctls: _IO(IOMMUFD_TYPE, IOMMUFD_CMD_*), include/uapi/linux/iommufd.h.
-ioctl_io_nr!(IOMMU_IOAS_ALLOC, iofd::IOMMUFD_TYPE as u32, iofd::IOMMUFD_CMD_IOAS_ALLOC);
-ioctl_io_nr!(IOMMU_IOAS_MAP, iofd::IOMMUFD_TYPE as u32, iofd::IOMMUFD_CMD_IOAS_MAP);
-ioctl_io_nr!(IOMMU_IOAS_UNMAP, iofd::IOMMUFD_TYPE as u32, iofd::IOMMUFD_CMD_IOAS_UNMAP);
+ioctl_io_nr!(
+    IOMMU_IOAS_ALLOC,
+    iofd::IOMMUFD_TYPE as u32,
+    iofd::IOMMUFD_CMD_IOAS_ALLOC
+);
+ioctl_io_nr!(
+    IOMMU_IOAS_MAP,
+    iofd::IOMMUFD_TYPE as u32,
+    iofd::IOMMUFD_CMD_IOAS_MAP
+);
+ioctl_io_nr!(
+    IOMMU_IOAS_UNMAP,
+    iofd::IOMMUFD_TYPE as u32,
+    iofd::IOMMUFD_CMD_IOAS_UNMAP
+);
 
 /// The device ioctls `ccwctl ioctl` can issue with a chosen `argsz`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -136,11 +172,23 @@ pub fn find_mdev(uuid: &str) -> Result<MdevInfo, Errno> {
         .unwrap_or_default();
     let group = std::fs::read_link(sysfs.join("iommu_group"))
         .ok()
-        .and_then(|p| p.file_name().and_then(|s| s.to_str()).and_then(|s| s.parse().ok()));
-    let cdev = std::fs::read_dir(sysfs.join("vfio-dev")).ok().and_then(|mut d| {
-        d.find_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
-    });
-    Ok(MdevInfo { uuid: uuid.to_string(), sysfs, subchannel, group, cdev })
+        .and_then(|p| {
+            p.file_name()
+                .and_then(|s| s.to_str())
+                .and_then(|s| s.parse().ok())
+        });
+    let cdev = std::fs::read_dir(sysfs.join("vfio-dev"))
+        .ok()
+        .and_then(|mut d| {
+            d.find_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        });
+    Ok(MdevInfo {
+        uuid: uuid.to_string(),
+        sysfs,
+        subchannel,
+        group,
+        cdev,
+    })
 }
 
 /// Anonymous memory mapped for DMA.
@@ -167,7 +215,11 @@ impl DmaBuffer {
         if p == libc::MAP_FAILED {
             return Err(last_errno());
         }
-        Ok(DmaBuffer { ptr: p as *mut u8, size, iova })
+        Ok(DmaBuffer {
+            ptr: p as *mut u8,
+            size,
+            iova,
+        })
     }
 
     /// Whether `[iova, iova+len)` lies inside the buffer; the buffer offset.
@@ -238,19 +290,27 @@ impl Device {
                 let group_nr = mdev.group.ok_or(Errno(libc::ENODEV))?;
                 let container = open_rw(Path::new("/dev/vfio/vfio"))?;
                 // SAFETY: argument-less ioctls on our own fd.
-                let api = cvt(unsafe { libc::ioctl(container.as_raw_fd(), VFIO_GET_API_VERSION()) })?;
+                let api =
+                    cvt(unsafe { libc::ioctl(container.as_raw_fd(), VFIO_GET_API_VERSION()) })?;
                 if api != v::VFIO_API_VERSION as i32 {
                     return Err(Errno(libc::EPROTO));
                 }
                 // SAFETY: as above, value argument.
                 let ok = cvt(unsafe {
-                    libc::ioctl(container.as_raw_fd(), VFIO_CHECK_EXTENSION(), v::VFIO_TYPE1v2_IOMMU as libc::c_ulong)
+                    libc::ioctl(
+                        container.as_raw_fd(),
+                        VFIO_CHECK_EXTENSION(),
+                        v::VFIO_TYPE1v2_IOMMU as libc::c_ulong,
+                    )
                 })?;
                 if ok != 1 {
                     return Err(Errno(libc::ENOTSUP));
                 }
                 let group = open_rw(&PathBuf::from(format!("/dev/vfio/{group_nr}")))?;
-                let mut st = v::vfio_group_status { argsz: std::mem::size_of::<v::vfio_group_status>() as u32, flags: 0 };
+                let mut st = v::vfio_group_status {
+                    argsz: std::mem::size_of::<v::vfio_group_status>() as u32,
+                    flags: 0,
+                };
                 // SAFETY: st is a valid vfio_group_status.
                 cvt(unsafe { libc::ioctl(group.as_raw_fd(), VFIO_GROUP_GET_STATUS(), &mut st) })?;
                 if st.flags & v::VFIO_GROUP_FLAGS_VIABLE == 0 {
@@ -261,7 +321,11 @@ impl Device {
                 cvt(unsafe { libc::ioctl(group.as_raw_fd(), VFIO_GROUP_SET_CONTAINER(), &cfd) })?;
                 // SAFETY: value argument.
                 cvt(unsafe {
-                    libc::ioctl(container.as_raw_fd(), VFIO_SET_IOMMU(), v::VFIO_TYPE1v2_IOMMU as libc::c_ulong)
+                    libc::ioctl(
+                        container.as_raw_fd(),
+                        VFIO_SET_IOMMU(),
+                        v::VFIO_TYPE1v2_IOMMU as libc::c_ulong,
+                    )
                 })?;
                 let map = v::vfio_iommu_type1_dma_map {
                     argsz: std::mem::size_of::<v::vfio_iommu_type1_dma_map>() as u32,
@@ -274,7 +338,9 @@ impl Device {
                 cvt(unsafe { libc::ioctl(container.as_raw_fd(), VFIO_IOMMU_MAP_DMA(), &map) })?;
                 let name = CString::new(uuid).map_err(|_| Errno(libc::EINVAL))?;
                 // SAFETY: the argument is a NUL-terminated device name.
-                let dfd = cvt(unsafe { libc::ioctl(group.as_raw_fd(), VFIO_GROUP_GET_DEVICE_FD(), name.as_ptr()) })?;
+                let dfd = cvt(unsafe {
+                    libc::ioctl(group.as_raw_fd(), VFIO_GROUP_GET_DEVICE_FD(), name.as_ptr())
+                })?;
                 // SAFETY: the ioctl returned a new fd that we own.
                 let device = unsafe { File::from_raw_fd(dfd) };
                 Ok(Device {
@@ -309,7 +375,9 @@ impl Device {
                     token_uuid_ptr: 0,
                 };
                 // SAFETY: bind is a valid vfio_device_bind_iommufd.
-                cvt(unsafe { libc::ioctl(device.as_raw_fd(), VFIO_DEVICE_BIND_IOMMUFD(), &mut bind) })?;
+                cvt(unsafe {
+                    libc::ioctl(device.as_raw_fd(), VFIO_DEVICE_BIND_IOMMUFD(), &mut bind)
+                })?;
                 let mut attach = v::vfio_device_attach_iommufd_pt {
                     argsz: std::mem::size_of::<v::vfio_device_attach_iommufd_pt>() as u32,
                     flags: 0,
@@ -318,7 +386,13 @@ impl Device {
                 };
                 // 6.12's struct ends at pt_id; a larger argsz needs zero flags only.
                 // SAFETY: attach is a valid vfio_device_attach_iommufd_pt.
-                cvt(unsafe { libc::ioctl(device.as_raw_fd(), VFIO_DEVICE_ATTACH_IOMMUFD_PT(), &mut attach) })?;
+                cvt(unsafe {
+                    libc::ioctl(
+                        device.as_raw_fd(),
+                        VFIO_DEVICE_ATTACH_IOMMUFD_PT(),
+                        &mut attach,
+                    )
+                })?;
                 let mut map = iofd::iommu_ioas_map {
                     size: std::mem::size_of::<iofd::iommu_ioas_map>() as u32,
                     flags: iofd::iommufd_ioas_map_flags_IOMMU_IOAS_MAP_FIXED_IOVA
@@ -375,27 +449,39 @@ impl Device {
 
     pub fn pread(&self, offset: u64, len: usize) -> Result<Vec<u8>, Errno> {
         let mut out = vec![0u8; len];
-        let n = self.device.read_at(&mut out, offset).map_err(|e| Errno::from_io(&e))?;
+        let n = self
+            .device
+            .read_at(&mut out, offset)
+            .map_err(|e| Errno::from_io(&e))?;
         out.truncate(n);
         Ok(out)
     }
 
     /// pwrite(2) once; returns the byte count the kernel reported.
     pub fn pwrite(&self, offset: u64, data: &[u8]) -> Result<usize, Errno> {
-        self.device.write_at(data, offset).map_err(|e| Errno::from_io(&e))
+        self.device
+            .write_at(data, offset)
+            .map_err(|e| Errno::from_io(&e))
     }
 
     /// A raw device ioctl: `buf` is the argument block, its first u32 is
     /// argsz. Returns the ioctl's return value.
     pub fn raw_ioctl(&self, req: libc::c_ulong, buf: &mut [u8]) -> Result<i32, Errno> {
-        let arg = if buf.is_empty() { std::ptr::null_mut() } else { buf.as_mut_ptr() };
+        let arg = if buf.is_empty() {
+            std::ptr::null_mut()
+        } else {
+            buf.as_mut_ptr()
+        };
         // SAFETY: buf is at least as large as the structure the kernel may
         // read or write for the given argsz (the caller sizes it).
         cvt(unsafe { libc::ioctl(self.device.as_raw_fd(), req, arg) })
     }
 
     pub fn device_info(&self) -> Result<v::vfio_device_info, Errno> {
-        let mut i = v::vfio_device_info { argsz: std::mem::size_of::<v::vfio_device_info>() as u32, ..Default::default() };
+        let mut i = v::vfio_device_info {
+            argsz: std::mem::size_of::<v::vfio_device_info>() as u32,
+            ..Default::default()
+        };
         // SAFETY: i is a valid vfio_device_info.
         cvt(unsafe { libc::ioctl(self.device.as_raw_fd(), VFIO_DEVICE_GET_INFO(), &mut i) })?;
         Ok(i)
@@ -413,7 +499,8 @@ impl Device {
             buf[8..12].copy_from_slice(&index.to_ne_bytes());
             self.raw_ioctl(VFIO_DEVICE_GET_REGION_INFO(), &mut buf)?;
             // SAFETY: buf holds at least one vfio_region_info (plain data).
-            let info: v::vfio_region_info = unsafe { std::ptr::read_unaligned(buf.as_ptr() as *const _) };
+            let info: v::vfio_region_info =
+                unsafe { std::ptr::read_unaligned(buf.as_ptr() as *const _) };
             if (info.argsz as usize) > argsz {
                 argsz = info.argsz as usize;
                 continue;
@@ -424,7 +511,11 @@ impl Device {
     }
 
     pub fn irq_info(&self, index: u32) -> Result<v::vfio_irq_info, Errno> {
-        let mut i = v::vfio_irq_info { argsz: std::mem::size_of::<v::vfio_irq_info>() as u32, index, ..Default::default() };
+        let mut i = v::vfio_irq_info {
+            argsz: std::mem::size_of::<v::vfio_irq_info>() as u32,
+            index,
+            ..Default::default()
+        };
         // SAFETY: i is a valid vfio_irq_info.
         cvt(unsafe { libc::ioctl(self.device.as_raw_fd(), VFIO_DEVICE_GET_IRQ_INFO(), &mut i) })?;
         Ok(i)
@@ -433,7 +524,13 @@ impl Device {
     /// SET_IRQS with ACTION_TRIGGER|DATA_EVENTFD for one index.
     pub fn set_irq_eventfd(&self, index: u32, fd: i32) -> Result<(), Errno> {
         let mut buf = vec![0u8; 24];
-        let hdr = [24u32, v::VFIO_IRQ_SET_ACTION_TRIGGER | v::VFIO_IRQ_SET_DATA_EVENTFD, index, 0, 1];
+        let hdr = [
+            24u32,
+            v::VFIO_IRQ_SET_ACTION_TRIGGER | v::VFIO_IRQ_SET_DATA_EVENTFD,
+            index,
+            0,
+            1,
+        ];
         for (i, w) in hdr.iter().enumerate() {
             buf[i * 4..i * 4 + 4].copy_from_slice(&w.to_ne_bytes());
         }
@@ -455,8 +552,15 @@ impl Device {
     /// Wait until the eventfd of `index` is signalled or `timeout_ms`
     /// passes; returns the counter value read (how many signals).
     pub fn wait_eventfd(&self, index: u32, timeout_ms: i32) -> Result<u64, Errno> {
-        let fd = self.eventfds[index as usize].as_ref().ok_or(Errno(libc::EBADF))?.as_raw_fd();
-        let mut pfd = libc::pollfd { fd, events: libc::POLLIN, revents: 0 };
+        let fd = self.eventfds[index as usize]
+            .as_ref()
+            .ok_or(Errno(libc::EBADF))?
+            .as_raw_fd();
+        let mut pfd = libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
         loop {
             // SAFETY: one valid pollfd.
             let r = unsafe { libc::poll(&mut pfd, 1, timeout_ms) };
@@ -483,15 +587,25 @@ impl Device {
 
     /// Read the eventfd counter without waiting (0 if not signalled).
     pub fn drain_eventfd(&self, index: u32) -> u64 {
-        let Some(fd) = self.eventfds[index as usize].as_ref() else { return 0 };
+        let Some(fd) = self.eventfds[index as usize].as_ref() else {
+            return 0;
+        };
         let mut cnt = 0u64;
         // SAFETY: reading 8 bytes into a u64 from a non-blocking eventfd.
         let n = unsafe { libc::read(fd.as_raw_fd(), &mut cnt as *mut u64 as *mut libc::c_void, 8) };
-        if n == 8 { cnt } else { 0 }
+        if n == 8 {
+            cnt
+        } else {
+            0
+        }
     }
 
     /// Find a device-specific region by VFIO_REGION_INFO_CAP_TYPE.
-    pub fn find_region(&self, ty: u32, subtype: u32) -> Result<Option<(u32, v::vfio_region_info)>, Errno> {
+    pub fn find_region(
+        &self,
+        ty: u32,
+        subtype: u32,
+    ) -> Result<Option<(u32, v::vfio_region_info)>, Errno> {
         let info = self.device_info()?;
         for idx in 0..info.num_regions {
             let (ri, buf) = self.region_info(idx)?;
@@ -540,13 +654,22 @@ pub fn parse_caps(buf: &[u8], first: u32) -> Vec<Cap> {
         let id = u16::from_ne_bytes([buf[off], buf[off + 1]]);
         let version = u16::from_ne_bytes([buf[off + 2], buf[off + 3]]);
         let next = u32::from_ne_bytes(buf[off + 4..off + 8].try_into().unwrap()) as usize;
-        let end = if next > off && next <= buf.len() { next } else { buf.len() };
+        let end = if next > off && next <= buf.len() {
+            next
+        } else {
+            buf.len()
+        };
         let body = if id as u32 == v::VFIO_REGION_INFO_CAP_TYPE {
             buf[off + 8..(off + 16).min(buf.len())].to_vec()
         } else {
             buf[off + 8..end].to_vec()
         };
-        out.push(Cap { offset: off as u32, id, version, body });
+        out.push(Cap {
+            offset: off as u32,
+            id,
+            version,
+            body,
+        });
         if next <= off {
             break;
         }
@@ -556,10 +679,25 @@ pub fn parse_caps(buf: &[u8], first: u32) -> Vec<Cap> {
     out
 }
 
+/// `VmLck` and `VmPin` of this process in kB (type1 accounts the pages it
+/// pins for an mdev as locked memory of the mapping process).
+pub fn locked_kb() -> (Option<u64>, Option<u64>) {
+    let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let get = |k: &str| {
+        s.lines()
+            .find_map(|l| l.strip_prefix(k))
+            .and_then(|r| r.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+    };
+    (get("VmLck:"), get("VmPin:"))
+}
+
 /// The global FOLL_PIN counters of /proc/vmstat: pages currently pinned
 /// with pin_user_pages*() (what vfio_pin_pages() ends in, for type1 and
 /// for iommufd alike) = acquired − released.
 pub fn pinned_pages() -> Option<i64> {
+    // The counters are per-cpu with a lazy fold; stat_refresh folds them now.
+    let _ = std::fs::write("/proc/sys/vm/stat_refresh", "1");
     let s = std::fs::read_to_string("/proc/vmstat").ok()?;
     let mut acq = None;
     let mut rel = None;

@@ -13,13 +13,19 @@ fn img(text: &str) -> ccwctl::image::Image {
 }
 
 fn mem(i: &ccwctl::image::Image, at: u64) -> Vec<u8> {
-    i.writes.iter().find(|(a, _)| *a == at).map(|(_, b)| b.clone()).unwrap_or_else(|| panic!("nothing at {at:#x}"))
+    i.writes
+        .iter()
+        .find(|(a, _)| *a == at)
+        .map(|(_, b)| b.clone())
+        .unwrap_or_else(|| panic!("nothing at {at:#x}"))
 }
 
 fn perr(text: &str) -> String {
     match Program::parse(text) {
         Err(e) => e.to_string(),
-        Ok(p) => build(&p, BASE).map(|_| String::new()).unwrap_or_else(|e| e.to_string()),
+        Ok(p) => build(&p, BASE)
+            .map(|_| String::new())
+            .unwrap_or_else(|e| e.to_string()),
     }
 }
 
@@ -51,19 +57,39 @@ fn numbers_addresses_commands() {
 fn sense_id_bytes_match_the_platform_notes() {
     // platform.md: CCW {0xE4, SLI, 32, IOVA+0x100}; ORB word 1 = fmt|pfch|lpm ff.
     let i = img("orb fmt=1 pfch lpm=0xff\nccw SENSE_ID sli count=32 data=@0x100\n");
-    assert_eq!(mem(&i, BASE), vec![0xe4, 0x20, 0x00, 0x20, 0x00, 0x10, 0x01, 0x00]);
-    assert_eq!(i.orb.to_bytes(), [0, 0, 0, 0, 0x00, 0xc0, 0xff, 0x00, 0x00, 0x10, 0x00, 0x00]);
+    assert_eq!(
+        mem(&i, BASE),
+        vec![0xe4, 0x20, 0x00, 0x20, 0x00, 0x10, 0x01, 0x00]
+    );
+    assert_eq!(
+        i.orb.to_bytes(),
+        [0, 0, 0, 0, 0x00, 0xc0, 0xff, 0x00, 0x00, 0x10, 0x00, 0x00]
+    );
 }
 
 #[test]
 fn orb_fields() {
-    let i = img("orb fmt=0 nopfch key=5 lpm=0x80 c64 i2k spnd tm intparm=0x12345678 cpa=@0x800\nccw NOP\n");
+    let i = img(
+        "orb fmt=0 nopfch key=5 lpm=0x80 c64 i2k spnd tm intparm=0x12345678 cpa=@0x800\nccw NOP\n",
+    );
     let o = i.orb;
     assert_eq!(o.intparm, 0x1234_5678);
     assert_eq!(o.key(), 5);
     assert!(!o.fmt() && !o.pfch() && o.c64() && o.i2k() && o.spnd() && o.transport());
     assert_eq!(o.lpm(), 0x80);
     assert_eq!(o.cpa, 0x10_0800);
+    let o = img("orb strg midaw ils orbx isic alcc ssic mod sync\nccw NOP\n").orb;
+    assert!(
+        o.strg()
+            && o.midaw()
+            && o.ils()
+            && o.orbx()
+            && o.isic()
+            && o.alcc()
+            && o.ssic()
+            && o.modif()
+            && o.sync()
+    );
     // The defaults.
     let o = img("ccw NOP").orb;
     assert!(o.fmt() && o.pfch() && !o.c64() && !o.transport());
@@ -82,9 +108,18 @@ fn labels_tics_and_locations() {
     ";
     let i = img(t);
     assert_eq!(i.orb.cpa, 0x10_1000);
-    assert_eq!(mem(&i, 0x10_1008), vec![0x08, 0, 0, 0, 0x00, 0x10, 0x20, 0x00]);
-    assert_eq!(mem(&i, 0x10_2008), vec![0x08, 0, 0, 0, 0x00, 0x10, 0x10, 0x08]);
-    assert_eq!(i.labels, vec![("far".into(), 0x10_2000), ("top".into(), 0x10_1000)]);
+    assert_eq!(
+        mem(&i, 0x10_1008),
+        vec![0x08, 0, 0, 0, 0x00, 0x10, 0x20, 0x00]
+    );
+    assert_eq!(
+        mem(&i, 0x10_2008),
+        vec![0x08, 0, 0, 0, 0x00, 0x10, 0x10, 0x08]
+    );
+    assert_eq!(
+        i.labels,
+        vec![("far".into(), 0x10_2000), ("top".into(), 0x10_1000)]
+    );
 }
 
 #[test]
@@ -101,14 +136,20 @@ fn times_repeats_and_a_label_alone() {
 fn flags_by_name_and_number() {
     let i = img("ccw READ cd cc sli skip pci ida s count=1 data=@0x10\nccw 0x01 flags=0x21 count=0xffff data=0x7ffff000\n");
     assert_eq!(i.ccws[0].1.flags, 0xfe);
-    assert_eq!(mem(&i, BASE + 8), vec![0x01, 0x21, 0xff, 0xff, 0x7f, 0xff, 0xf0, 0x00]);
+    assert_eq!(
+        mem(&i, BASE + 8),
+        vec![0x01, 0x21, 0xff, 0xff, 0x7f, 0xff, 0xf0, 0x00]
+    );
 }
 
 #[test]
 fn format0_ccws() {
     let i = img("orb fmt=0\nccw SENSE_ID sli count=32 data=@0x100\ntic @0x0\n");
     // cmd, 24-bit address, flags, reserved, count
-    assert_eq!(mem(&i, BASE), vec![0xe4, 0x10, 0x01, 0x00, 0x20, 0x00, 0x00, 0x20]);
+    assert_eq!(
+        mem(&i, BASE),
+        vec![0xe4, 0x10, 0x01, 0x00, 0x20, 0x00, 0x00, 0x20]
+    );
     assert_eq!(mem(&i, BASE + 8), vec![0x08, 0x10, 0x00, 0x00, 0, 0, 0, 0]);
     assert!(perr("orb fmt=0\nccw READ count=1 data=0x1000000\n").contains("24 bits"));
     // ccwfmt overrides the encoding only.
@@ -122,13 +163,20 @@ fn idal_generation() {
     assert_eq!(cover_idaws(0x1000, 4096, 4096), vec![0x1000]);
     assert_eq!(cover_idaws(0x1ff0, 32, 4096), vec![0x1ff0, 0x2000]);
     assert_eq!(cover_idaws(0x1ff0, 32, 2048), vec![0x1ff0, 0x2000]);
-    assert_eq!(cover_idaws(0x1700, 0x1000, 2048), vec![0x1700, 0x1800, 0x2000]);
+    assert_eq!(
+        cover_idaws(0x1700, 0x1000, 2048),
+        vec![0x1700, 0x1800, 0x2000]
+    );
     assert_eq!(cover_idaws(0x1000, 0, 2048), vec![0x1000]);
     assert_eq!(cover_idaws(0x17ff, 65535, 2048).len(), 33);
     assert_eq!(cover_idaws(0x1fff, 65535, 4096).len(), 17);
 
-    let i = img("ccw READ ida count=32 data=l\nl: idal @0x200 fmt=1 2k data=@0x7f0 len=32\n");
-    assert_eq!(mem(&i, BASE + 0x200), vec![0x00, 0x10, 0x07, 0xf0, 0x00, 0x10, 0x08, 0x00]);
+    // Format 1 means 2K blocks without saying so.
+    let i = img("ccw READ ida count=32 data=l\nl: idal @0x200 fmt=1 data=@0x7f0 len=32\n");
+    assert_eq!(
+        mem(&i, BASE + 0x200),
+        vec![0x00, 0x10, 0x07, 0xf0, 0x00, 0x10, 0x08, 0x00]
+    );
     let i = img("orb c64\nccw READ idal=l count=32\nl: idal @0x200 fmt=2 4k data=@0xff0 len=32\n");
     assert_eq!(i.ccws[0].1.flags, 0x04);
     assert_eq!(
@@ -160,9 +208,14 @@ fn comments_semicolons_are_cli_only() {
 
 #[test]
 fn errors_name_the_line() {
-    assert_eq!(perr("ccw NOP\nbogus 1\n"), "line 2: unknown directive 'bogus' (orb, at, ccw, tic, data, idal, bytes)");
+    assert_eq!(
+        perr("ccw NOP\nbogus 1\n"),
+        "line 2: unknown directive 'bogus' (orb, at, ccw, tic, data, idal, bytes)"
+    );
     assert!(perr("ccw NOP\ntic nowhere\n").contains("undefined label 'nowhere'"));
-    assert!(perr("a: ccw NOP\na: ccw NOP\n").contains("line 2: label 'a' already defined on line 1"));
+    assert!(
+        perr("a: ccw NOP\na: ccw NOP\n").contains("line 2: label 'a' already defined on line 1")
+    );
     assert!(perr("ccw FOO\n").contains("line 1: unknown command 'FOO'"));
     assert!(perr("ccw NOP count=65536\n").contains("larger than"));
     assert!(perr("orb key=16\nccw NOP\n").contains("key"));
@@ -175,10 +228,11 @@ fn errors_name_the_line() {
 
 #[test]
 fn command_line_steps() {
-    let args: Vec<String> = "-u abc --iommufd -m load x.ccw + start + start --expect EBUSY + wait --timeout 10 + irb"
-        .split_whitespace()
-        .map(String::from)
-        .collect();
+    let args: Vec<String> =
+        "-u abc --iommufd -m load x.ccw + start + start --expect EBUSY + wait --timeout 10 + irb"
+            .split_whitespace()
+            .map(String::from)
+            .collect();
     let (g, steps) = parse_args(&args).unwrap();
     assert_eq!(g.uuid.as_deref(), Some("abc"));
     assert!(g.machine);
@@ -191,7 +245,10 @@ fn command_line_steps() {
     assert!(parse_args(&["--size".into(), "100".into(), "info".into()]).is_err());
     assert_eq!(parse_expect("ok"), Some(Expect::Ok));
     assert_eq!(parse_expect("-22"), Some(Expect::Err(Errno(libc::EINVAL))));
-    assert_eq!(parse_expect("eopnotsupp"), Some(Expect::Err(Errno(libc::EOPNOTSUPP))));
+    assert_eq!(
+        parse_expect("eopnotsupp"),
+        Some(Expect::Err(Errno(libc::EOPNOTSUPP)))
+    );
     assert_eq!(Errno(libc::EAGAIN).name(), "EAGAIN");
     assert_eq!(Errno(200).name(), "E200");
 }

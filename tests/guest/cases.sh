@@ -1,0 +1,477 @@
+# SPDX-License-Identifier: GPL-2.0
+# The guest test cases (sourced by run.sh). Each case is a shell function
+# that drives the mdev $UUID on subchannel $SCH (the virtio-blk disk at
+# devno $DEVNO, $SECTORS sectors) with ccwctl; `ccw` records the machine
+# output in $OUT, which compare.sh diffs between the C driver and ours.
+# A case returns non-zero when the driver did not do what the C driver
+# (the reference, 6.12.117) does; ../../Documentation/ccwctl.md explains the
+# description language.
+#
+# CASES lists them in order: "name function [c-only|rs-only]".
+
+# The DMA buffer is mapped at IOVA 0x100000 (1 MiB); 0x7fff0000 is never mapped.
+BASE=0x100000
+UNMAPPED=0x7fff0000
+
+# iova_hex OFFSET: the 8-digit hex IOVA of a buffer offset.
+iova_hex() { printf '%08x' $((BASE + $1)); }
+# be64 N: N as 16 hex digits.
+be64() { printf '%016x' "$1"; }
+
+SID='orb
+ccw SENSE_ID sli count=32 data=sid
+sid: data @0x1000 len=32 fill=0xee'
+
+# A SENSE ID answer of a virtio-ccw device: reserved ff, CU 3832, model = virtio id.
+sid_ok() { has "data.$1 +0000 ff3832$2"; }
+# A final IRB with channel end + device end and no channel status.
+irb_ok() { has "^irb.scsw [0-9a-f]* $1 0c000000" || has "^irb.scsw [0-9a-f]* $1 0c00"; }
+
+# ---------------------------------------------------------------- info
+t_info() {
+    ccw info || return 1
+    has 'info.device flags=11 regions=4 irqs=3' &&
+    has 'info.region.0 flags=3 size=124 offset=0 ' &&
+    has 'info.region.1 flags=b size=8 offset=400 .*cap=type(v1,2,1)' &&
+    has 'info.region.2 flags=9 size=52 offset=800 .*cap=type(v1,2,2)' &&
+    has 'info.region.3 flags=9 size=8 offset=c00 .*cap=type(v1,2,3)' &&
+    has 'info.irq.0 flags=1 count=1' && has 'info.irq.2 flags=1 count=1'
+}
+
+# After a SENSE ID, so that the last-path-used mask is set in every run.
+t_schib() {
+    ccw schib + crw || return 1
+    has 'schib rc=0 len=52' && has '^crw 00000000'
+}
+
+# ---------------------------------------------------------------- START basics
+t_sense_id() {
+    ccw run -e "$SID" || return 1
+    sid_ok sid 02 && irb_ok "$(iova_hex 8)" && has 'irb.ret_code 0'
+}
+
+t_sense_id_iommufd() {
+    [ -e /dev/iommu ] || { note "no /dev/iommu"; return 1; }
+    ccw --iommufd run -e "$SID" || return 1
+    sid_ok sid 02 && irb_ok "$(iova_hex 8)"
+}
+
+t_sense_id_nopfch() {
+    ccw run -e "orb nopfch
+ccw SENSE_ID sli count=32 data=sid
+sid: data @0x1000 len=32 fill=0xee" || return 1
+    sid_ok sid 02
+}
+
+# nop_chain N: N chained NOPs (the last one unchained).
+nop_chain() {
+    if [ "$1" -gt 1 ]; then
+        echo "ccw NOP cc times=$(($1 - 1))"
+    fi
+    echo "ccw NOP"
+}
+t_nop_1() { ccw run -e "$(nop_chain 1)" && irb_ok "$(iova_hex 8)"; }
+t_nop_2() { ccw run -e "$(nop_chain 2)" && irb_ok "$(iova_hex 16)"; }
+t_nop_255() { ccw run -e "$(nop_chain 255)" && irb_ok "$(iova_hex $((255 * 8)))"; }
+t_nop_256() { ccw run -e "$(nop_chain 256)" && irb_ok "$(iova_hex $((256 * 8)))"; }
+t_nop_257() { ccw load -e "$(nop_chain 257)" + start --expect EINVAL; }
+
+# ---------------------------------------------------------------- TIC
+# A TIC forward inside one 2K window, jumping over a CCW that would fail.
+t_tic_forward() {
+    ccw run -e "ccw NOP cc
+tic there
+ccw 0xff count=1 data=@0x800
+there: ccw SENSE_ID sli count=32 data=sid
+sid: data @0x1000 len=32 fill=0xee" || return 1
+    sid_ok sid 02 && irb_ok "$(iova_hex 32)"
+}
+
+# Three segments on three pages, data in the middle one.
+t_tic_segments() {
+    ccw run -e "at @0x0
+ccw NOP cc
+tic b
+at @0x3000
+b: ccw SENSE_ID sli cc count=32 data=sid
+tic c
+at @0x5800
+c: ccw NOP
+sid: data @0x1000 len=32 fill=0xee" || return 1
+    sid_ok sid 02 && irb_ok "$(iova_hex 0x5808)"
+}
+
+# segments N: N segments, each "NOP cc; TIC next" on its own page, the last a NOP.
+segments() {
+    i=0
+    while [ $i -lt "$1" ]; do
+        echo "at @$((i * 4096))"
+        if [ $i -lt $(($1 - 1)) ]; then
+            echo "ccw NOP cc"
+            echo "tic @$(((i + 1) * 4096))"
+        else
+            echo "ccw NOP"
+        fi
+        i=$((i + 1))
+    done
+}
+t_tic_16_segments() { ccw run -e "$(segments 16)" && irb_ok "$(iova_hex $((15 * 4096 + 8)))"; }
+t_tic_17_segments() { ccw load -e "$(segments 17)" + start --expect EINVAL; }
+
+# A TIC straight to another TIC: the driver translates it, the channel
+# (QEMU) rejects it with a program check.
+t_tic_to_tic() {
+    ccw run -e "ccw NOP cc
+tic t2
+at @0x2000
+t2: tic @0x3000
+at @0x3000
+ccw NOP" || return 1
+    has '^irb.scsw'
+}
+
+t_tic_nowhere() { ccw load -e "ccw NOP cc; tic $UNMAPPED" + start --expect EINVAL; }
+
+# ---------------------------------------------------------------- format 0
+t_fmt0() {
+    ccw run -e "orb fmt=0
+ccw NOP cc
+tic there
+ccw 0xff count=1 data=@0x800
+there: ccw SENSE_ID sli count=32 data=sid
+sid: data @0x1000 len=32 fill=0xee" || return 1
+    sid_ok sid 02 && irb_ok "$(iova_hex 32)"
+}
+
+# ---------------------------------------------------------------- data addressing
+# SENSE ID's 32 bytes across a 4K page boundary, direct addressing.
+t_direct_page_cross() {
+    ccw run -e "ccw SENSE_ID sli count=32 data=sid
+sid: data @0x1ff0 len=32 fill=0xee" || return 1
+    sid_ok sid 02
+}
+
+# Format-1 IDAL (2K IDAWs, ORB c64=0), data across a 2K boundary.
+t_idal_fmt1_2k() {
+    ccw run -e "ccw SENSE_ID sli ida count=32 data=l
+l: idal @0x800 fmt=1 data=sid len=32
+sid: data @0x17f0 len=32 fill=0xee" || return 1
+    sid_ok sid 02
+}
+
+# Format-2 IDAL with 2K IDAWs (c64 i2k), across a 2K boundary.
+t_idal_fmt2_2k() {
+    ccw run -e "orb c64 i2k
+ccw SENSE_ID sli ida count=32 data=l
+l: idal @0x800 fmt=2 2k data=sid len=32
+sid: data @0x17f0 len=32 fill=0xee" || return 1
+    sid_ok sid 02
+}
+
+# Format-2 IDAL with 4K IDAWs (c64), across a page boundary.
+t_idal_fmt2_4k() {
+    ccw run -e "orb c64
+ccw SENSE_ID sli ida count=32 data=l
+l: idal @0x800 fmt=2 4k data=sid len=32
+sid: data @0x1ff0 len=32 fill=0xee" || return 1
+    sid_ok sid 02
+}
+
+# Two 2K IDAWs in one page, then a third in the next page (READ_CONF, 3 IDAWs).
+t_idal_2k_same_page() {
+    ccw run -e "orb c64 i2k
+ccw VDEV_RESET cc
+ccw READ_CONF sli ida count=64 data=l
+l: idal @0x800 fmt=2 2k data=conf len=64
+conf: data @0x27e0 len=64 fill=0xee" || return 1
+    has "data.conf +0000 $(be64 "$SECTORS")"
+}
+
+# An IDAL whose second IDAW is not mapped.
+t_idal_unmapped_idaw() {
+    ccw load -e "orb c64
+ccw SENSE_ID sli ida count=32 data=l
+l: idal @0x800 fmt=2 words=@0x1ff0,$UNMAPPED" + start --expect EINVAL
+}
+
+# ---------------------------------------------------------------- chaining, counts
+# Data chaining: 8 bytes of configuration into two 4-byte buffers.
+t_data_chaining() {
+    ccw run -e "ccw VDEV_RESET cc
+ccw READ_CONF cd count=4 data=b1
+ccw READ_CONF count=4 data=b2
+b1: data @0x1000 len=4 fill=0xee
+b2: data @0x1100 len=4 fill=0xee" || return 1
+    has '^irb.scsw'
+}
+
+# count 0: no data moves, so the unmapped address is never pinned.
+t_count_0() {
+    ccw run -e "ccw VDEV_RESET cc
+ccw READ_CONF sli count=0 data=$UNMAPPED" || return 1
+    irb_ok "$(iova_hex 16)"
+}
+
+# SKIP on a read: no data moves, the unmapped address is never pinned.
+t_skip() {
+    ccw run -e "ccw VDEV_RESET cc
+ccw READ_CONF sli skip count=8 data=$UNMAPPED" || return 1
+    irb_ok "$(iova_hex 16)"
+}
+
+# ---------------------------------------------------------------- virtio-blk
+# READ_CONF after a reset (legacy, big-endian): the capacity in sectors.
+t_read_conf_capacity() {
+    ccw run -e "ccw VDEV_RESET cc
+ccw READ_CONF sli count=8 data=cap
+cap: data @0x1000 len=8 fill=0xee" || return 1
+    has "data.cap +0000 $(be64 "$SECTORS")" && irb_ok "$(iova_hex 16)"
+}
+
+# The whole configuration space, through a page boundary.
+t_read_conf_page_cross() {
+    ccw run -e "ccw VDEV_RESET cc
+ccw READ_CONF sli count=64 data=conf
+conf: data @0x2fe0 len=64 fill=0xee" || return 1
+    has "data.conf +0000 $(be64 "$SECTORS")"
+}
+
+# ---------------------------------------------------------------- ORB fields
+t_storage_key() {
+    ccw run -e "orb key=3
+ccw SENSE_ID sli count=32 data=sid
+sid: data @0x1000 len=32 fill=0xee" || return 1
+    # The key is not visible in the SCSW QEMU stores; the program must
+    # simply run (the C driver passes the key through since 6.3).
+    sid_ok sid 02
+}
+
+t_transport_mode() { ccw load -e "orb tm; ccw NOP" + start --expect EOPNOTSUPP; }
+t_fctl_halt() { ccw load -e "ccw NOP" + start --fctl halt --expect EOPNOTSUPP; }
+t_fctl_clear() { ccw load -e "ccw NOP" + start --fctl clear --expect EOPNOTSUPP; }
+
+# ---------------------------------------------------------------- busy, halt, clear
+# A program suspended before its first CCW (ORB spnd, CCW S flag) keeps the
+# subchannel busy until we clear it.
+SUSPENDED='orb spnd
+ccw SENSE_ID sli s count=32 data=sid
+sid: data @0x1000 len=32 fill=0xee'
+
+t_busy() {
+    ccw load -e "$SUSPENDED" + start + pins + start --expect EBUSY + csch + wait + irb + pins || return 1
+    has '^start rc=EBUSY' && has '^csch rc=0' && has '^irb.scsw'
+}
+
+t_halt_suspended() {
+    ccw load -e "$SUSPENDED" + start + hsch + wait + irb + pins || return 1
+    has '^hsch rc=0'
+}
+
+# Eight threads START at once: one wins, the others get EAGAIN or EBUSY.
+t_race() {
+    # (no irb: its ret_code is the last loser's, EBUSY or untouched by EAGAIN)
+    ccw load -e "$SUSPENDED" + race 8 + csch + wait + pins || return 1
+    has '^race started=1 others=EAGAIN|EBUSY'
+}
+
+# HALT and CLEAR of an idle subchannel. The IRB's CPA is then the host
+# address of the last channel program (the C driver has no program to
+# translate it with), so it is masked.
+t_hsch_idle() { ccw hsch + wait --timeout 2000 + irb --mask-cpa; has '^hsch rc=0' && has '^irb.scsw 00802001 xxxxxxxx'; }
+t_csch_idle() { ccw csch + wait --timeout 2000 + irb --mask-cpa; has '^csch rc=0' && has '^irb.scsw 00801001 xxxxxxxx'; }
+
+t_async_bad_commands() {
+    ccw async 0 --expect EINVAL + async 3 --expect EINVAL + async 4 --expect EINVAL + write 0x400 01 --expect EINVAL
+}
+
+# The DMA mapping goes away while the driver holds pinned pages. rs only:
+# with the C driver (6.12.117) lockdep reports a circular dependency here,
+# io_mutex -> iommu->lock (vfio_dma_rw in cp_init) against
+# iommu->device_list_lock -> io_mutex (cp_iova_pinned in dma_unmap), and a
+# splat would switch lockdep off for the rest of the boot.
+t_unmap_pinned() {
+    ccw load -e "$SUSPENDED" + start + unmap + pins
+}
+
+# The process exits (closes the device) while a program is in flight.
+t_close_in_flight() {
+    ccw load -e "$SUSPENDED" + start + pins
+}
+
+t_reset() {
+    ccw reset + run -e "$SID" || return 1
+    sid_ok sid 02
+}
+
+# ---------------------------------------------------------------- bad addresses
+# The same through iommufd, which reports an unmapped IOVA as ENOENT.
+t_unmapped_data_iommufd() {
+    ccw --iommufd load -e "ccw SENSE_ID sli count=32 data=$UNMAPPED" + start --expect ENOENT
+}
+t_unmapped_data() { ccw load -e "ccw SENSE_ID sli count=32 data=$UNMAPPED" + start --expect EINVAL; }
+t_unmapped_cpa() { ccw load -e "orb cpa=$UNMAPPED; ccw NOP" + start --expect EINVAL; }
+# Data that starts in the last mapped page and runs into unmapped memory.
+t_partial_pin() { ccw load -e "ccw SENSE_ID sli count=32 data=@0xffff0" + start --expect EINVAL; }
+# A short chain in the last 2K of the mapping: the C driver reads 2K of CCWs.
+t_ccw_at_end_of_mapping() { ccw load -e "at @0xffff8; ccw NOP" + start; has '^start rc='; }
+
+# ---------------------------------------------------------------- region access
+t_region_writes() {
+    ccw write 0 zeros:124 + write 0 zeros:12 + write 120 00000000 \
+        + write 1 zeros:124 --expect EINVAL + write 124 00 --expect EINVAL \
+        + write 0x1000 zeros:8 --expect EINVAL + write 0x800 zeros:4 --expect EINVAL \
+        + write 0xc00 zeros:4 --expect EINVAL + write 0x3ff 00 --expect EINVAL
+}
+
+t_region_reads() {
+    ccw read 0 124 + read 0 125 --expect EINVAL + read 24 96 + read 0 0 \
+        + read 0x400 8 + read 0x408 1 --expect EINVAL + read 0x800 53 --expect EINVAL \
+        + read 0xc00 8 + read 0x1000 8 --expect EINVAL + read 0x7fffffff 1 --expect EINVAL
+}
+
+# Offsets whose index does not fit 32 bits (the C driver truncates it).
+t_region_huge_offset() { ccw read 0x40000000000 8 + read 0x40000000400 4; has '^read.40000000000.8 rc=' && has '^read.40000000400.4 rc='; }
+
+# ---------------------------------------------------------------- ioctls
+t_ioctl_argsz() {
+    ccw ioctl get-info argsz=0 --expect EINVAL + ioctl get-info argsz=15 --expect EINVAL \
+        + ioctl get-info argsz=16 + ioctl get-info argsz=24 \
+        + ioctl get-region-info argsz=31 --expect EINVAL + ioctl get-region-info argsz=32 \
+        + ioctl get-region-info index=1 argsz=32 + ioctl get-region-info index=1 argsz=48 \
+        + ioctl get-region-info index=4 --expect EINVAL + ioctl get-region-info index=0xffffffff --expect EINVAL \
+        + ioctl get-irq-info argsz=15 --expect EINVAL + ioctl get-irq-info index=2 \
+        + ioctl get-irq-info index=3 --expect EINVAL
+}
+
+t_ioctl_set_irqs() {
+    ccw ioctl set-irqs index=0 \
+        + ioctl set-irqs index=3 --expect EINVAL \
+        + ioctl set-irqs index=0 count=2 --expect EINVAL \
+        + ioctl set-irqs index=0 start=1 --expect EINVAL \
+        + ioctl set-irqs index=0 argsz=20 --expect EINVAL \
+        + ioctl set-irqs index=0 flags=0x28 --expect EINVAL \
+        + ioctl set-irqs index=0 flags=0x24 data=feffffff --expect EINVAL \
+        + ioctl set-irqs index=1 flags=0x21 count=0 \
+        + ioctl set-irqs index=2 flags=0x22 data=01 \
+        + ioctl set-irqs index=0 flags=0x24 data=ffffffff \
+        + set-irqs 0 eventfd + run -e "$SID"
+}
+
+# ---------------------------------------------------------------- eventfds
+# Close without clearing the triggers, then open again: the new eventfd
+# gets the interrupt. (The C driver never drops the old eventfd contexts,
+# which kmemleak reports once the mdev is removed: rs only.)
+t_eventfd_reopen() {
+    ccw --keep-irqs run -e "$SID" || return 1
+    ccw run -e "$SID" || return 1
+    sid_ok sid 02
+}
+
+# Remove the mdev while a process has it open: the driver signals the
+# request eventfd, the process closes, the removal completes. The mdev is
+# created again afterwards.
+t_remove_while_open() {
+    ccw set-irqs 2 eventfd + wait --irq 2 --timeout 20000 + close &
+    pid=$!
+    i=0
+    while ! grep -q '^set-irqs.2.eventfd rc=0' "$OUT" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    mdev_remove "$UUID"
+    r=$?
+    wait $pid
+    r2=$?
+    note "remove rc=$r, ccwctl exit $r2"
+    mdev_create "$SCH" "$UUID" || return 1
+    [ $r = 0 ] && [ $r2 = 0 ] && has '^wait.irq2 rc=0'
+}
+
+# ---------------------------------------------------------------- other devices
+# The second disk and the entropy device: bound and driven the same way.
+other_device() {
+    devno=$1 uuid=$2
+    sch=$(sch_of_devno "$devno") || { note "no $devno"; return 1; }
+    r=0
+    if bind_vfio "$sch" && mdev_create "$sch" "$uuid"; then
+        main_uuid=$UUID
+        UUID=$uuid
+        ccw run -e "$3" || r=1
+        UUID=$main_uuid
+    else
+        note "bind $devno or create its mdev failed"
+        r=1
+    fi
+    # Always give the device back, whatever happened above.
+    mdev_remove "$uuid" || r=1
+    unbind_vfio "$sch" || r=1
+    return $r
+}
+
+t_second_disk_capacity() {
+    [ -n "$SECTORS2" ] || { note "no second disk"; return 1; }
+    other_device "$DEVNO2" "$UUID2" "ccw VDEV_RESET cc
+ccw READ_CONF sli count=8 data=cap
+cap: data @0x1000 len=8 fill=0xee" || return 1
+    has "data.cap +0000 $(be64 "$SECTORS2")"
+}
+
+t_rng_sense_id() {
+    other_device "$DEVNO3" "$UUID2" "$SID" || return 1
+    sid_ok sid 04
+}
+
+CASES="
+info t_info
+sense-id t_sense_id
+schib t_schib
+sense-id-iommufd t_sense_id_iommufd
+sense-id-nopfch t_sense_id_nopfch
+nop-1 t_nop_1
+nop-2 t_nop_2
+nop-255 t_nop_255
+nop-256 t_nop_256
+nop-257 t_nop_257
+tic-forward t_tic_forward
+tic-segments t_tic_segments
+tic-16-segments t_tic_16_segments
+tic-17-segments t_tic_17_segments
+tic-to-tic t_tic_to_tic
+tic-nowhere t_tic_nowhere
+fmt0 t_fmt0
+direct-page-cross t_direct_page_cross
+idal-fmt1-2k t_idal_fmt1_2k
+idal-fmt2-2k t_idal_fmt2_2k
+idal-fmt2-4k t_idal_fmt2_4k
+idal-2k-same-page t_idal_2k_same_page
+idal-unmapped-idaw t_idal_unmapped_idaw
+data-chaining t_data_chaining
+count-0 t_count_0
+skip t_skip
+read-conf-capacity t_read_conf_capacity
+read-conf-page-cross t_read_conf_page_cross
+storage-key t_storage_key
+transport-mode t_transport_mode
+fctl-halt t_fctl_halt
+fctl-clear t_fctl_clear
+busy t_busy
+race t_race
+halt-suspended t_halt_suspended
+hsch-idle t_hsch_idle
+csch-idle t_csch_idle
+async-bad-commands t_async_bad_commands
+unmap-pinned t_unmap_pinned rs-only
+close-in-flight t_close_in_flight
+reset t_reset
+unmapped-data t_unmapped_data
+unmapped-data-iommufd t_unmapped_data_iommufd
+unmapped-cpa t_unmapped_cpa
+partial-pin t_partial_pin
+ccw-at-end-of-mapping t_ccw_at_end_of_mapping
+region-writes t_region_writes
+region-reads t_region_reads
+region-huge-offset t_region_huge_offset
+ioctl-argsz t_ioctl_argsz
+ioctl-set-irqs t_ioctl_set_irqs
+eventfd-reopen t_eventfd_reopen rs-only
+second-disk-capacity t_second_disk_capacity
+rng-sense-id t_rng_sense_id
+remove-while-open t_remove_while_open
+"

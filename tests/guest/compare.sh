@@ -1,0 +1,55 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Compare the machine output of two guest-suite runs (default: the C driver
+# and ours), case by case, byte for byte, except for the deliberate
+# differences listed in allowed-differences.
+#
+#   sh tests/guest/compare.sh [A B]      (default: c rs, under $RESULTS)
+#
+# Prints TAP ("# suite vfio-ccw-compare"); a difference is printed as a diff.
+GUEST_DIR=$(cd "$(dirname "$0")" && pwd)
+RESULTS=${RESULTS:-/tmp/results}
+A=${1:-c} B=${2:-rs}
+ALLOWED=$GUEST_DIR/allowed-differences
+n=0 fails=0
+echo "# suite vfio-ccw-compare"
+echo "# $RESULTS/$A vs $RESULTS/$B, allowed differences from $ALLOWED"
+# filter CASE FILE: the file without the lines an allowed difference covers.
+filter() {
+    pats=$(sed 's/[[:space:]]*#.*//' "$ALLOWED" 2>/dev/null |
+           awk -v c="$1" 'NF >= 2 && ($1 == c || $1 == "*") { $1 = ""; sub(/^ /, ""); print }')
+    if [ -z "$pats" ]; then
+        cat "$2"
+    else
+        echo "$pats" > /tmp/.compare-pats
+        grep -v -E -f /tmp/.compare-pats "$2"
+    fi
+}
+if [ ! -d "$RESULTS/$A" ] || [ ! -d "$RESULTS/$B" ]; then
+    echo "not ok 1 - results of both runs present ($RESULTS/$A, $RESULTS/$B)"
+    echo "1..1"
+    exit 1
+fi
+for fa in "$RESULTS/$A"/*.out; do
+    [ -e "$fa" ] || continue
+    id=$(basename "$fa" .out)
+    case=${id#*-}
+    fb=$RESULTS/$B/$id.out
+    n=$((n + 1))
+    if [ ! -s "$fa" ] || [ ! -s "$fb" ]; then
+        echo "ok $n - $id # SKIP not run by both"
+        continue
+    fi
+    filter "$case" "$fa" > /tmp/.compare-a
+    filter "$case" "$fb" > /tmp/.compare-b
+    if diff -u /tmp/.compare-a /tmp/.compare-b > /tmp/.compare-diff; then
+        echo "ok $n - $id: $A and $B agree"
+    else
+        fails=$((fails + 1))
+        echo "not ok $n - $id: $A and $B differ"
+        sed "s/^/# /" /tmp/.compare-diff
+    fi
+done
+echo "1..$n"
+rm -f /tmp/.compare-a /tmp/.compare-b /tmp/.compare-diff /tmp/.compare-pats
+[ $fails = 0 ]
