@@ -19,13 +19,17 @@ U=a2f3c4d5-0000-4ccc-8ccc-000000000005
 OUT=/tmp/vfio-suite
 mkdir -p $OUT
 
-ccwdev=$(ls -d /sys/bus/css/devices/*/0.0.0005 2>/dev/null | head -1)
-SCH=$(basename "$(dirname "$ccwdev")")
+echo 1 > /proc/cio_settle
+SCH=
+for s in /sys/bus/css/devices/*; do
+    [ "$(cat "$s/dev_busid" 2>/dev/null)" = 0.0.0005 ] && SCH=$(basename "$s")
+done
 SYS=/sys/bus/css/devices/$SCH
+ccwdev=$SYS/0.0.0005
 TYPE=$SYS/mdev_supported_types/vfio_ccw-io
 echo "# disk 0.0.0005 is on subchannel $SCH"
 check "ccwctl is present" [ -x "$CCWCTL" ]
-check "virtio-blk disk 0.0.0005 found on a subchannel" [ -n "$ccwdev" ]
+check "virtio-blk disk 0.0.0005 found on a subchannel" [ -n "$SCH" ]
 
 driver_of() { basename "$(readlink "$SYS/driver" 2>/dev/null)" 2>/dev/null; }
 bind_to() {
@@ -38,15 +42,18 @@ release() {
     echo "" > "$SYS/driver_override" &&
     echo "$SCH" > /sys/bus/css/drivers/io_subchannel/bind
 }
-# The css layer sets the disk online again after io_subchannel takes the
-# subchannel back; that takes seconds under TCG. Binding the subchannel to
-# another driver meanwhile races with the ccw device's recognition I/O, which
-# then writes its ORB into the new driver's drvdata (cio_start_key uses
-# to_io_private(sch)) and corrupts memory: wait for the disk first.
+# After io_subchannel takes the subchannel back, the css layer recognises
+# the disk and sets it online, which takes seconds under TCG. Binding the
+# subchannel to another driver meanwhile races with that recognition I/O,
+# which then writes its ORB into the new driver's drvdata (cio_start_key
+# uses to_io_private(sch)) and corrupts memory. /proc/cio_settle waits for
+# the css layer's pending work.
+settle() { echo 1 > /proc/cio_settle; }
 disk_online() {
+    settle
     i=0
-    while [ $i -lt 120 ]; do
-        [ "$(cat /sys/bus/ccw/devices/0.0.0005/online 2>/dev/null)" = 1 ] && return 0
+    while [ $i -lt 60 ]; do
+        [ "$(cat "$ccwdev/online" 2>/dev/null)" = 1 ] && return 0
         sleep 1; i=$((i+1))
     done
     false
@@ -115,7 +122,7 @@ run_driver() {
     check "$tag: rmmod $mod" rmmod $mod
 }
 
-check "the disk is online" disk_online
+echo "# disk online: $(cat "$ccwdev/online" 2>/dev/null)"
 check "C vfio_ccw is not loaded" sh -c '! grep -q "^vfio_ccw " /proc/modules'
 run_driver rs vfio_ccw_rs
 run_driver c vfio_ccw
@@ -129,7 +136,7 @@ for m in mdev vfio_iommu_type1 vfio iommufd; do
     grep -q "^$m " /proc/modules && rmmod $m
 done
 check "no vfio modules left" sh -c '! grep -qE "^(vfio|mdev|iommufd)" /proc/modules'
-check "the disk's ccw device is back" [ -e "$ccwdev" ]
+check "the disk is back online" disk_online
 
 echo "1..$n"
 [ $fails = 0 ]
