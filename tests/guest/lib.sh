@@ -52,6 +52,9 @@ cu_model_of_devno() {
 # register the css driver under the name vfio_ccw).
 bind_vfio() {
     echo vfio_ccw > "$CSS/devices/$1/driver_override" || return 1
+    # Let the css layer finish recognising the ccw device first: unbinding
+    # io_subchannel in the middle races with its I/O (Documentation/driver.md).
+    echo 1 > /proc/cio_settle
     if [ "$(driver_of "$1")" = io_subchannel ]; then
         echo "$1" > "$CSS/drivers/io_subchannel/unbind" || return 1
     fi
@@ -65,6 +68,7 @@ unbind_vfio() {
     fi
     echo "" > "$CSS/devices/$1/driver_override" || return 1
     [ "$(driver_of "$1")" = io_subchannel ] || echo "$1" > "$CSS/drivers/io_subchannel/bind" || return 1
+    echo 1 > /proc/cio_settle
     [ "$(driver_of "$1")" = io_subchannel ]
 }
 mdev_type_dir() { echo "$CSS/devices/$1/mdev_supported_types/vfio_ccw-io"; }

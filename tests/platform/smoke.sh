@@ -29,7 +29,11 @@ check "rust_minimal unloads" rmmod rust_minimal
 check "rust_minimal said goodbye" sh -c 'dmesg | grep -q "My numbers are \[72, 108, 200\]"'
 
 # bind_to DRIVER: move the subchannel from io_subchannel to DRIVER.
+# Both wait for the css layer's pending work (/proc/cio_settle): unbinding
+# io_subchannel while it still recognises the disk races with its I/O
+# (Documentation/driver.md).
 bind_to() {
+    echo 1 > /proc/cio_settle
     echo "$1" > "$SYS/driver_override" &&
     echo "$SCH" > /sys/bus/css/drivers/io_subchannel/unbind &&
     echo "$SCH" > "/sys/bus/css/drivers/$1/bind"
@@ -38,7 +42,8 @@ bind_to() {
 release() {
     echo "$SCH" > "/sys/bus/css/drivers/$1/unbind" &&
     echo "" > "$SYS/driver_override" &&
-    echo "$SCH" > /sys/bus/css/drivers/io_subchannel/bind
+    echo "$SCH" > /sys/bus/css/drivers/io_subchannel/bind &&
+    echo 1 > /proc/cio_settle
 }
 
 # 2. Our module, with the C driver not loaded.
