@@ -30,7 +30,8 @@ add_suite platform 'sh /tests/platform/smoke.sh'
 CMD="$CMD; exit \$rc"
 
 step "guest: KUnit at boot, suites: ${SUITES[*]}"
-LOG="$VCCW_CACHE/check-guest.log"
+# One log per checkout: several checkouts may share the cache.
+LOG="$VCCW_CACHE/check-guest-$(echo "$VCCW_ROOT" | sha256sum | cut -c1-8).log"
 set +e
 "$VCCW_ROOT/scripts/guest.sh" --log "$LOG" --timeout 2400 \
     --add "$VCCW_ROOT/tests/platform:/tests/platform" \

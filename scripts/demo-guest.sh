@@ -40,6 +40,6 @@ run sh -c "echo $SCH > /sys/bus/css/drivers/vfio_ccw/unbind"
 run sh -c "echo > $SYS/driver_override; echo $SCH > /sys/bus/css/drivers/io_subchannel/bind"
 run rmmod vfio_ccw_rs
 run sh -c 'dmesg | tail -2'
-i=0; while [ ! -e "$ccwdev" ] && [ $i -lt 20 ]; do sleep 0.5; i=$((i+1)); done
+i=0; while [ ! -e "$ccwdev" ] && [ $i -lt 10 ]; do sleep 1; i=$((i+1)); done
 echo "    the disk is back as ccw device $(basename "$ccwdev"): $( [ -e "$ccwdev" ] && echo yes || echo no)"
 say "Done."

@@ -76,7 +76,8 @@ check "unbind again" release vfio_ccw
 check "rmmod vfio_ccw_rs again" rmmod vfio_ccw_rs
 for m in mdev vfio_iommu_type1 vfio iommufd; do check "rmmod $m" rmmod $m; done
 check "no vfio modules left" sh -c '! grep -qE "^(vfio|mdev|iommufd)" /proc/modules' 
-check "the disk's ccw device is back" [ -e "$ccwdev" ]
+# The ccw device comes back asynchronously after the rebind.
+check "the disk's ccw device is back" sh -c "i=0; while [ ! -e $ccwdev ] && [ \$i -lt 10 ]; do sleep 1; i=\$((i+1)); done; [ -e $ccwdev ]"
 
 echo "1..$n"
 [ $fails = 0 ]
