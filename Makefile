@@ -46,7 +46,7 @@ fuzz:
 	cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run -a translate corpus/translate corpus/seed -- -runs=$(RUNS) -max_len=8196
 
 nested:
-	scripts/nested.sh c
+	scripts/nested.sh
 
 clean:
 	rm -rf target

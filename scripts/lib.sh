@@ -32,3 +32,16 @@ kernel_key() {
     } | sha256sum | cut -c1-16
 }
 kernel_dir() { echo "$VCCW_CACHE/linux-$KERNEL_VERSION-$(kernel_key)"; }
+
+# The second-level guest's kernel of the nested test (scripts/kernel-l2.sh):
+# no Rust, no patches, its own fragment and cache key.
+L2_KMAKE_VARS=(ARCH=s390 CROSS_COMPILE=s390x-linux-gnu-)
+l2_kernel_key() {
+    {
+        echo "$KERNEL_DEB_VERSION"
+        cat "$VCCW_ROOT/kernel/l2-config.fragment" "$VCCW_ROOT/scripts/kernel-l2.sh"
+        printf '%s\n' "${L2_KMAKE_VARS[@]}"
+        s390x-linux-gnu-gcc --version | head -1
+    } | sha256sum | cut -c1-16
+}
+l2_kernel_dir() { echo "$VCCW_CACHE/linux-$KERNEL_VERSION-l2-$(l2_kernel_key)"; }

@@ -1,33 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Usage: nested-prep.sh [KDIR]
-# Prepare what a second-level guest needs inside the first-level guest: an
-# s390x qemu-system-s390x (Debian bookworm's qemu-system-misc:s390x) with just
-# the shared libraries it loads, its s390-ccw.img firmware, and a tiny busybox
-# initramfs for the second-level guest (/nested/bzImage, /nested/l2.cpio).
-# Prints the directory whose contents go to the root of the first-level
-# guest's initramfs.
+# Usage: nested-prep.sh
+# Prepare the QEMU that runs the nested test's second-level guest inside the
+# first-level guest: Debian bookworm's s390x qemu-system-s390x
+# (qemu-system-misc:s390x) with just the shared libraries it loads and its
+# s390-ccw.img firmware, cached under $VCCW_CACHE. Prints the directory whose
+# contents go to the root of the first-level guest's initramfs.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 QEMU_DEB_VERSION=1:7.2+dfsg-7+deb12u18
 OUT="$VCCW_CACHE/nested-qemu-${QEMU_DEB_VERSION//[:+~]/_}"
-KDIR=${1:-$("$VCCW_ROOT/scripts/kernel.sh")}
-
-# What changes with the project: the L2 kernel and initramfs (fast to redo).
-l2_files() {
-    mkdir -p "$OUT/nested"
-    cp "$KDIR/arch/s390/boot/bzImage" "$OUT/nested/bzImage"
-    local s; s=$(mktemp -d)
-    mkdir -p "$s"/{bin,proc,sys,dev}
-    dpkg-deb --fsys-tarfile "$(ls "$VCCW_CACHE"/debs/busybox-static_*_s390x.deb | head -1)" |
-        tar -xO ./bin/busybox > "$s/bin/busybox"
-    chmod +x "$s/bin/busybox"
-    install -m 755 "$VCCW_ROOT/tests/nested/l2-init.sh" "$s/init"
-    ( cd "$s" && find . | cpio -o -H newc --quiet ) > "$OUT/nested/l2.cpio"
-    rm -rf "$s"
-}
-if [ -f "$OUT/.complete" ]; then l2_files; echo "$OUT"; exit 0; fi
+if [ -f "$OUT/.complete" ]; then echo "$OUT"; exit 0; fi
 step "nested: fetching s390x QEMU $QEMU_DEB_VERSION and its libraries"
 rm -rf "$OUT" "$OUT.tmp"; mkdir -p "$OUT.tmp/debs" "$OUT.tmp/root"
 cd "$OUT.tmp/debs"
@@ -63,5 +47,4 @@ note "nested: qemu-system-s390x with $(echo $seen | wc -w) libraries, $(du -sh "
 rm -rf "$OUT.tmp/root" "$OUT.tmp/debs"
 mv "$OUT.tmp/l1" "$OUT.tmp.l1"; rm -rf "$OUT.tmp"; mv "$OUT.tmp.l1" "$OUT"
 touch "$OUT/.complete"
-l2_files
 echo "$OUT"
