@@ -7,16 +7,29 @@
 # through the mdev), rebinds its subchannel L2_CYCLES times (a new SENSE ID
 # each time), then waits for the device to be unplugged (mdev removed in L1)
 # and powers off.
-/bin/busybox --install -s /bin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev 2>/dev/null
+#
+# Every process costs much under TCG inside TCG (a busybox --install alone
+# took 25 s): other applets run as "busybox APPLET", and the loops use shell
+# builtins only (read, test, echo), no date, cat or command substitution.
+B=/bin/busybox
+$B mount -t proc proc /proc
+$B mount -t sysfs sysfs /sys
 DEV=/sys/bus/ccw/devices/0.0.1234
+# now: seconds since L2's boot, into $now (integer).
+now() { read now _ < /proc/uptime; now=${now%.*}; }
 # wait_for CONDITION SECONDS: poll CONDITION until it holds or SECONDS have passed.
-wait_for() { end=$(( $(date +%s) + $2 )); while [ "$(date +%s)" -lt $end ]; do eval "$1" && return 0; sleep 1; done; eval "$1"; }
-if ! wait_for '[ -e $DEV/cutype ]' 60; then echo "l2: no device 0.0.1234"; poweroff -f; fi
-echo "l2: cutype $(cat $DEV/cutype)"
-SCH=$(basename "$(dirname "$(readlink -f $DEV)")")
+wait_for() {
+    now; end=$((now + $2))
+    while [ $now -lt $end ]; do eval "$1" && return 0; $B sleep 1; now; done
+    eval "$1"
+}
+cutype_is() { [ -e $DEV/cutype ] && read ct < $DEV/cutype && [ "$ct" = "$1" ]; }
+now; echo "l2: /init started at ${now} s"
+if ! wait_for '[ -e $DEV/cutype ]' 60; then echo "l2: no device 0.0.1234"; $B poweroff -f; fi
+read ct < $DEV/cutype
+echo "l2: cutype $ct"
+SCH=$($B readlink -f $DEV); SCH=${SCH%/*}; SCH=${SCH##*/}
+now; t0=$now
 ok=0
 i=0
 while [ $i -lt ${L2_CYCLES:-20} ]; do
@@ -24,9 +37,10 @@ while [ $i -lt ${L2_CYCLES:-20} ]; do
     echo "$SCH" > /sys/bus/css/drivers/io_subchannel/unbind
     echo "$SCH" > /sys/bus/css/drivers/io_subchannel/bind
     echo 1 > /proc/cio_settle
-    wait_for '[ -e $DEV/cutype ]' 30 && [ "$(cat $DEV/cutype)" = 3832/02 ] && ok=$((ok+1))
+    wait_for 'cutype_is 3832/02' 30 && ok=$((ok+1))
 done
-echo "l2: rebind ok $ok/$i"
+now
+echo "l2: rebind ok $ok/$i ($((now - t0)) s)"
 echo "l2: waiting for unplug"
 if wait_for '[ ! -e $DEV ]' 300; then echo "l2: device gone"; else echo "l2: device still there"; fi
-poweroff -f
+$B poweroff -f
