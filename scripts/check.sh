@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # The project's test command (make check): set up the host, build the kernel
 # (cached), the module, ccwctl and the host tests, run the host tests, then
-# boot the s390x guest once and run the guest suites there. Exits non-zero on
-# any failed or missing result and on any kernel splat.
+# boot the s390x guest once and run the guest suites there, then boot it once
+# more for the nested suites (QEMU's vfio-ccw client against both drivers,
+# scripts/nested.sh). Exits non-zero on any failed or missing result and on
+# any kernel splat.
 #
 # VCCW_GUEST_SUITES: which guest suites to run (default: all of them).
 set -euo pipefail
@@ -46,6 +48,9 @@ if [ $grc != 0 ]; then
     echo "check: guest run failed with status $grc (log: $LOG)"; status=1
     "$VCCW_ROOT/scripts/splat.sh" "$LOG" >/dev/null || echo "check: kernel splat in $LOG"
 fi
+
+# Second boot: QEMU itself as the user of the drivers, a guest inside the guest.
+"$VCCW_ROOT/scripts/nested.sh" c rs || status=1
 if [ $status = 0 ]; then
     step "check passed in $(( $(date +%s) - T0 )) s"
 else

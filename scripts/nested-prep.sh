@@ -9,16 +9,23 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-QEMU_DEB_VERSION=1:7.2+dfsg-7+deb12u18
-OUT="$VCCW_CACHE/nested-qemu-${QEMU_DEB_VERSION//[:+~]/_}"
+# Whatever QEMU 7.2 bookworm offers now (a pinned Debian revision would vanish
+# from the mirror with the next stable update); the cache is keyed by it.
+QEMU_VERSION=$(apt-cache policy qemu-system-misc:s390x | sed -n 's/^ *Candidate: //p')
+case "$QEMU_VERSION" in
+    1:7.2+*) ;;
+    *) die "nested: expected bookworm's qemu-system-misc:s390x 7.2 as apt's candidate, found '${QEMU_VERSION:-none}' (run scripts/setup-host.sh)";;
+esac
+DATA_VERSION=${QEMU_VERSION%+b[0-9]*}  # qemu-system-data is arch: all, no binNMU suffix
+OUT="$VCCW_CACHE/nested-qemu-${QEMU_VERSION//[:+~]/_}"
 if [ -f "$OUT/.complete" ]; then echo "$OUT"; exit 0; fi
-step "nested: fetching s390x QEMU $QEMU_DEB_VERSION and its libraries"
+step "nested: fetching s390x QEMU $QEMU_VERSION and its libraries"
 rm -rf "$OUT" "$OUT.tmp"; mkdir -p "$OUT.tmp/debs" "$OUT.tmp/root"
 cd "$OUT.tmp/debs"
 libs=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
-        --no-replaces --no-enhances "qemu-system-misc:s390x=$QEMU_DEB_VERSION+b3" 2>/dev/null |
+        --no-replaces --no-enhances "qemu-system-misc:s390x=$QEMU_VERSION" 2>/dev/null |
        grep -E '^(lib[^ ]*|zlib1g):s390x$' | sort -u)
-apt-get download -q "qemu-system-misc:s390x=$QEMU_DEB_VERSION+b3" "qemu-system-data=$QEMU_DEB_VERSION" $libs 2>&1 |
+apt-get download -q "qemu-system-misc:s390x=$QEMU_VERSION" "qemu-system-data=$DATA_VERSION" $libs 2>&1 |
     grep -v '^W: Download is performed unsandboxed' | tail -1 >&2
 for d in *.deb; do dpkg-deb -x "$d" ../root; done
 cd "$OUT.tmp"
