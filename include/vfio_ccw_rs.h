@@ -40,6 +40,7 @@ int vccw_sch_enable(struct subchannel *sch, u8 isc);
 int vccw_sch_disable(struct subchannel *sch);
 int vccw_sch_update_schib(struct subchannel *sch);
 u32 vccw_sch_intparm(struct subchannel *sch);
+void vccw_sch_copy_schib(struct subchannel *sch, u8 *buf);
 u8 vccw_sch_lpm(struct subchannel *sch);
 void vccw_sch_set_lpm(struct subchannel *sch, u8 lpm);
 u8 vccw_sch_actl(struct subchannel *sch);
