@@ -22,6 +22,7 @@ SYS=/sys/bus/css/devices/$SCH
 
 say "Load our Rust driver, vfio_ccw_rs (modprobe also loads vfio and mdev). It registers the css driver 'vfio_ccw' for I/O subchannels."
 run modprobe vfio_ccw_rs
+run modprobe vfio_iommu_type1   # the IOMMU backend of VFIO containers, as QEMU uses them
 run sh -c 'dmesg | tail -1'
 
 say "Hand the disk's subchannel $SCH to it: set driver_override, unbind it from io_subchannel, bind it to vfio_ccw."
