@@ -15,7 +15,7 @@ static void vccw_kunit_run(struct kunit *test, bool (*rust_case)(char *msg, size
 	char msg[256] = "";
 
 	if (!rust_case(msg, sizeof(msg)))
-		KUNIT_FAIL(test, "%s", msg);
+		KUNIT_FAIL(test, KUNIT_SUBTEST_INDENT "%s", msg);
 	else if (msg[0])
 		kunit_info(test, "%s", msg);
 }
