@@ -305,8 +305,9 @@ impl GuestAccess for KernelGuest {
 /// The program object the kernel layer uses.
 type Cp = ChannelProgram<ProgramPages>;
 
-/// Interruption parameter and path mask the kernel layer would pass.
+/// The interruption parameter the kernel layer passes to `host_orb`.
 const INTPARM: u32 = 0x1234_5678;
+/// The subchannel's path mask, used when the guest ORB's is 0.
 const SCH_LPM: u8 = 0x80;
 /// A read command.
 const CMD_READ: u8 = 0x02;
