@@ -33,6 +33,9 @@ use kernel::uaccess::UserSlice;
 use crate::channel::schib::SCHIB_SIZE;
 use crate::device::Device;
 
+#[cfg(CONFIG_VFIO_CCW_RS_KUNIT_TEST)]
+mod kunit;
+
 /// C `struct subchannel` (drivers/s390/cio/css.h), never looked into from Rust.
 #[repr(C)]
 pub(crate) struct RawSubchannel {
