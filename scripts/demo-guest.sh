@@ -48,8 +48,8 @@ run ccwctl -u $UUID run -e 'ccw SENSE_ID sli count=32 data=sid; sid: data @0x100
 say "A virtio reset, then READ_CONF: the disk's configuration space, whose first 8 bytes are its capacity in 512-byte sectors (the demo gave this disk 8 MiB = 16384 = 0x4000 sectors)."
 run ccwctl -u $UUID run -e 'ccw VDEV_RESET cc; ccw READ_CONF sli count=8 data=cap; cap: data @0x1000 len=8'
 
-say "The same READ_CONF through a format-2 IDAL, the 8 bytes straddling a page boundary: the CCW points at a list of two data addresses (IDAWs), which the driver translates too."
-run ccwctl -u $UUID run -e 'orb c64; ccw VDEV_RESET cc; ccw READ_CONF sli ida count=8 data=l; l: idal @0x800 fmt=2 4k data=cap len=8; cap: data @0x1ffc len=8'
+say "The same READ_CONF through a format-2 IDAL: the CCW points at a list of data addresses (IDAWs), which the driver translates too; the host program only ever uses IDALs."
+run ccwctl -u $UUID run -e 'orb c64; ccw VDEV_RESET cc; ccw READ_CONF sli ida count=8 data=l; l: idal @0x800 fmt=2 4k data=cap len=8; cap: data @0x1ff0 len=8'
 run ccwctl pins
 
 say "Remove the mediated device."

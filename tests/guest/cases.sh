@@ -189,6 +189,22 @@ conf: data @0x27e0 len=64 fill=0xee" || return 1
     has "data.conf +0000 $(be64 "$SECTORS")"
 }
 
+# READ_CONF into 8 bytes across a page boundary through a format-2 IDAL of
+# two 4K IDAWs, the first not at a block boundary. QEMU's emulated channel
+# (hw/s390x/css.c, ccw_dstream_rw_ida) does not advance its source buffer
+# from one IDAW to the next, so the second page gets the first 4 bytes of the
+# configuration again (0 for an 8 MiB disk) instead of its capacity; what is
+# checked is that the device wrote through both host IDAWs
+# (Documentation/platform.md, "QEMU's IDAW data bug").
+t_idal_4k_read_conf() {
+    ccw run -e "orb c64
+ccw VDEV_RESET cc
+ccw READ_CONF sli ida count=8 data=l
+l: idal @0x800 fmt=2 4k data=cap len=8
+cap: data @0x1ffc len=8 fill=0xee" || return 1
+    has "data.cap +0000 00000000" && ! has "data.cap +0000 ........eeeeeeee" && irb_ok "$(iova_hex 16)"
+}
+
 # An IDAL whose second IDAW is not mapped.
 t_idal_unmapped_idaw() {
     ccw load -e "orb c64
@@ -448,6 +464,7 @@ idal-fmt1-2k t_idal_fmt1_2k
 idal-fmt2-2k t_idal_fmt2_2k
 idal-fmt2-4k t_idal_fmt2_4k
 idal-2k-same-page t_idal_2k_same_page
+idal-4k-read-conf t_idal_4k_read_conf
 idal-unmapped-idaw t_idal_unmapped_idaw
 data-chaining t_data_chaining
 count-0 t_count_0
