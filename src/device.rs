@@ -669,7 +669,7 @@ impl Device {
     /// The css layer's `sch_event` for our subchannel: refresh the SCHIB;
     /// if that fails, the device is not operational.
     pub(crate) fn subchannel_event(&self) {
-        let _ = self.feed(&mut self.io.lock(), Event::SubchannelEvent, None);
+        let _ = self.feed(&mut self.io.lock(), Event::SubchannelChanged, None);
     }
 
     /// System shutdown (C `vfio_ccw_sch_shutdown`): close, then not
