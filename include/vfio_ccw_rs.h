@@ -40,6 +40,7 @@ int vccw_sch_enable(struct subchannel *sch, u8 isc);
 int vccw_sch_disable(struct subchannel *sch);
 int vccw_sch_update_schib(struct subchannel *sch);
 u32 vccw_sch_intparm(struct subchannel *sch);
+void vccw_sch_copy_schib(struct subchannel *sch, u8 *buf);
 u8 vccw_sch_lpm(struct subchannel *sch);
 void vccw_sch_set_lpm(struct subchannel *sch, u8 lpm);
 u8 vccw_sch_actl(struct subchannel *sch);
@@ -118,5 +119,22 @@ long vccw_rs_vfio_ioctl(const void *state, unsigned int cmd, unsigned long arg);
 void vccw_rs_vfio_request(const void *state, unsigned int count);
 void vccw_rs_vfio_dma_unmap(const void *state, u64 iova, u64 length);
 void vccw_rs_io_work(const void *state);
+
+/*
+ * Provided by the Rust crate with CONFIG_VFIO_CCW_RS_KUNIT_TEST
+ * (src/ffi/kunit.rs): the KUnit cases, in this order. Each runs the case of
+ * the same name in src/kunit.rs, writes a failure reason (or a note if it
+ * passed) of at most len - 1 bytes, NUL-terminated, to msg, and returns
+ * whether it passed.
+ */
+#define VCCW_KUNIT_CASES(X) \
+	X(program_pages) X(sense_id) X(nop_tic_chain) X(data_chaining) \
+	X(idal_format2_4k) X(idal_format1_2k) X(direct_across_pages) \
+	X(format0_chain) X(storage_reused) X(unmapped_program) X(pin_failures) \
+	X(chain_limits) X(fsm_io_cycle) X(fsm_start_failures) X(fsm_reset_while_busy)
+#define VCCW_KUNIT_DECLARE(c) bool vccw_rs_kunit_##c(char *msg, size_t len);
+VCCW_KUNIT_CASES(VCCW_KUNIT_DECLARE)
+/* How many cases the Rust crate has. */
+unsigned int vccw_rs_kunit_count(void);
 
 #endif

@@ -25,17 +25,20 @@ SUITES=() CMD='rc=0'
 add_suite() { SUITES+=($1); CMD="$CMD; $2 || rc=1"; }
 # The guest suite first: it reads the disks' capacities from the guest's own
 # virtio_blk, which the platform suite unbinds and rebinds.
-# Ours joins (run.sh rs + compare.sh: all.sh) once vfio_ccw_rs has its vfio device.
-add_suite vfio-ccw-c "sh /tests/guest/run.sh c"
+# all.sh: the cases against the C driver, against ours, then the comparison.
+add_suite "vfio-ccw-c vfio-ccw-rs vfio-ccw-compare" "sh /tests/guest/all.sh"
 add_suite platform 'sh /tests/platform/smoke.sh'
 [ -f "$VCCW_ROOT/tests/platform/vfio.sh" ] && add_suite vfio 'sh /tests/platform/vfio.sh'
 CMD="$CMD; exit \$rc"
 
-step "guest: KUnit at boot, suites: ${SUITES[*]}"
+step "guest: KUnit at boot and at module load, suites: ${SUITES[*]}"
 # One log per checkout: several checkouts may share the cache.
 LOG="$VCCW_CACHE/check-guest-$(echo "$VCCW_ROOT" | sha256sum | cut -c1-8).log"
 set +e
-"$VCCW_ROOT/scripts/guest.sh" --log "$LOG" --timeout 2400 \
+# 3 GiB: ordinary pages above 2 GiB (guest buffers, the KUnit suite's guest
+# pages) while GFP_DMA pages stay below, so host IDAWs carry addresses a
+# 31-bit CCW could not.
+"$VCCW_ROOT/scripts/guest.sh" --log "$LOG" --timeout 2400 --mem 3072 \
     --add "$VCCW_ROOT/tests/platform:/tests/platform" \
     --add "$VCCW_ROOT/tests/guest:/tests/guest" \
     --add "$CCWCTL:/bin/ccwctl" \

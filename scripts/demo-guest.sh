@@ -22,6 +22,7 @@ SYS=/sys/bus/css/devices/$SCH
 
 say "Load our Rust driver, vfio_ccw_rs (modprobe also loads vfio and mdev). It registers the css driver 'vfio_ccw' for I/O subchannels."
 run modprobe vfio_ccw_rs
+run modprobe vfio_iommu_type1   # the IOMMU backend of VFIO containers, as QEMU uses them
 run sh -c 'dmesg | tail -1'
 
 say "Hand the disk's subchannel $SCH to it: set driver_override, unbind it from io_subchannel, bind it to vfio_ccw."
@@ -34,6 +35,25 @@ say "It is now an mdev parent: user space can create a mediated device of type v
 T=$SYS/mdev_supported_types/vfio_ccw-io
 echo "    $T:"
 echo "      name: $(cat $T/name); device_api: $(cat $T/device_api); available_instances: $(cat $T/available_instances)"
+UUID=6b2a1d3e-0c5f-4c7a-9d1e-0000000000d0
+run sh -c "echo $UUID > $T/create"
+echo "    /sys/bus/mdev/devices/$UUID: iommu group $(basename "$(readlink /sys/bus/mdev/devices/$UUID/iommu_group)"), vfio cdev $(ls /sys/bus/mdev/devices/$UUID/vfio-dev)"
+
+say "ccwctl opens the mdev as QEMU does (a type1 container, an I/O eventfd) and lists its regions and interrupts."
+run ccwctl -u $UUID info
+
+say "A SENSE ID channel program through the mdev: the driver copies the CCW, pins the 32-byte buffer, runs ssch on the real subchannel and returns the IRB through the eventfd. Control unit 3832 model 02 is a virtio block device."
+run ccwctl -u $UUID run -e 'ccw SENSE_ID sli count=32 data=sid; sid: data @0x1000 len=32'
+
+say "A virtio reset, then READ_CONF: the disk's configuration space, whose first 8 bytes are its capacity in 512-byte sectors (the demo gave this disk 8 MiB = 16384 = 0x4000 sectors)."
+run ccwctl -u $UUID run -e 'ccw VDEV_RESET cc; ccw READ_CONF sli count=8 data=cap; cap: data @0x1000 len=8'
+
+say "The same READ_CONF through a format-2 IDAL: the CCW points at a list of data addresses (IDAWs), which the driver translates too; the host program only ever uses IDALs."
+run ccwctl -u $UUID run -e 'orb c64; ccw VDEV_RESET cc; ccw READ_CONF sli ida count=8 data=l; l: idal @0x800 fmt=2 4k data=cap len=8; cap: data @0x1ff0 len=8'
+run ccwctl pins
+
+say "Remove the mediated device."
+run sh -c "echo 1 > /sys/bus/mdev/devices/$UUID/remove"
 
 say "Give the subchannel back to the Linux I/O subchannel driver and unload ours."
 run sh -c "echo $SCH > /sys/bus/css/drivers/vfio_ccw/unbind"

@@ -28,7 +28,7 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q -o Dpkg::Progress-Fancy=0
 PKGS=(
-    rustc-web rust-web-src
+    rustc-web rust-web-src rust-web-clippy
     gcc-s390x-linux-gnu binutils-s390x-linux-gnu libc6-dev-s390x-cross
     libclang-19-dev clang-19
     bc flex bison libelf-dev libssl-dev cpio xz-utils kmod

@@ -33,7 +33,7 @@ use crate::channel::cp::ChannelProgram;
 use crate::channel::error::{Error as CioError, Result as CioResult};
 use crate::channel::fsm::{self, Action, Event, IoRequest, State};
 use crate::channel::quiesce::{Quiesce, QuiesceInput, QuiesceStep};
-use crate::channel::region::{self, IoRegion, IO_REGION_SIZE};
+use crate::channel::region::{self, CmdRegion, IoRegion, Region, SCHIB_REGION_SIZE};
 use crate::channel::scsw::{Scsw, ACTL_CLEAR_PEND, ACTL_HALT_PEND, ACTL_START_PEND, SCSW_SIZE};
 use crate::ffi::{
     set_irqs_validate, EventFd, HostOrb, IoMutex, IrbBytes, SchGuard, SchLocked, SubchannelRef,
@@ -104,6 +104,10 @@ impl IrbQueue {
 struct IoData {
     /// `struct ccw_io_region` as userspace reads and writes it.
     region: IoRegion,
+    /// `struct ccw_cmd_region`, the async-command region.
+    cmd: CmdRegion,
+    /// `struct ccw_schib_region`: the SCHIB as last read by userspace.
+    schib: [u8; SCHIB_REGION_SIZE],
     /// The translated channel program and the pages it keeps.
     cp: ChannelProgram<ProgramPages>,
     /// START SUBCHANNEL's operand.
@@ -233,6 +237,8 @@ impl Device {
                 state: State::Standby,
                 data: IoData {
                     region: IoRegion::default(),
+                    cmd: CmdRegion::default(),
+                    schib: [0; SCHIB_REGION_SIZE],
                     cp: ChannelProgram::new(ProgramPages::new()),
                     orb: HostOrb::default(),
                 },
@@ -391,34 +397,63 @@ impl Device {
         *self.triggers.lock() = Triggers::default();
     }
 
-    /// `read`: the I/O region at `pos`.
+    /// `read` of region memory at file offset `pos` (C
+    /// `vfio_ccw_mdev_read` and the regions' `read` ops).
     pub(crate) fn read(&self, mut user: UserSliceWriter, count: usize, pos: u64) -> Result<usize> {
         let (index, off) = region::split_offset(pos);
-        region::check_index(index, 0).map_err(from_cio)?;
-        let range = region::window(off, count, IO_REGION_SIZE).map_err(from_cio)?;
-        let io = self.io.lock();
-        let bytes = io.data.region.bytes.get(range).ok_or(EINVAL)?;
-        user.write_slice(bytes)?;
+        let region = Region::from_index(index).map_err(from_cio)?;
+        let range = region::window(off, count, region.size()).map_err(from_cio)?;
+        let mut io = self.io.lock();
+        let crw;
+        let bytes: &[u8] = match region {
+            Region::Io => &io.data.region.bytes,
+            Region::AsyncCmd => &io.data.cmd.bytes,
+            Region::Schib => {
+                // Each read stores the SCHIB anew (C: `cio_update_schib`).
+                let g = self.sch.lock();
+                g.update_schib().map_err(|_| ENODEV)?;
+                io.data.schib = g.schib();
+                &io.data.schib
+            }
+            Region::Crw => {
+                // CRWs are queued by channel-path events (`chp_event`),
+                // which do not queue any yet: no CRW pending.
+                crw = region::crw_region(None);
+                &crw
+            }
+        };
+        user.write_slice(bytes.get(range).ok_or(EINVAL)?)?;
         Ok(count)
     }
 
-    /// `write`: the I/O region at `pos`, then the I/O request in it (C
-    /// `vfio_ccw_mdev_write_io_region`). Returns what `write()` returns:
+    /// `write` of region memory at file offset `pos`, then the request
+    /// written (C `vfio_ccw_mdev_write_io_region`,
+    /// `vfio_ccw_async_region_write`). Returns what `write()` returns:
     /// `count`, or the region's `ret_code` if it is not zero.
     pub(crate) fn write(&self, mut user: UserSliceReader, count: usize, pos: u64) -> Result<isize> {
         let (index, off) = region::split_offset(pos);
-        region::check_index(index, 0).map_err(from_cio)?;
-        let range = region::window(off, count, IO_REGION_SIZE).map_err(from_cio)?;
-        let mut io = self.io.try_lock().ok_or(EAGAIN)?;
-        let bytes = io.data.region.bytes.get_mut(range).ok_or(EINVAL)?;
-        user.read_slice(bytes)?;
-        let request = io.data.region.request();
-        let (result, _) = self.feed(&mut io, Event::IoRequest(request), None);
-        // As in C, a request with no function leaves `ret_code` as written.
-        if result.is_err() || request != IoRequest::NoFunction {
-            io.data.region.set_ret_code(result);
+        let region = Region::from_index(index).map_err(from_cio)?;
+        if !region.writable() {
+            return Err(EINVAL);
         }
-        let ret = io.data.region.ret_code();
+        let range = region::window(off, count, region.size()).map_err(from_cio)?;
+        let mut io = self.io.try_lock().ok_or(EAGAIN)?;
+        let ret = if region == Region::Io {
+            user.read_slice(io.data.region.bytes.get_mut(range).ok_or(EINVAL)?)?;
+            let request = io.data.region.request();
+            let (result, _) = self.feed(&mut io, Event::IoRequest(request), None);
+            // As in C, a request with no function leaves `ret_code` as written.
+            if result.is_err() || request != IoRequest::NoFunction {
+                io.data.region.set_ret_code(result);
+            }
+            io.data.region.ret_code()
+        } else {
+            user.read_slice(io.data.cmd.bytes.get_mut(range).ok_or(EINVAL)?)?;
+            let command = io.data.cmd.async_command();
+            let (result, _) = self.feed(&mut io, Event::AsyncRequest(command), None);
+            io.data.cmd.set_ret_code(result);
+            io.data.cmd.ret_code()
+        };
         Ok(if ret != 0 {
             ret as isize
         } else {
@@ -436,29 +471,11 @@ impl Device {
                     return Err(EINVAL);
                 }
                 uapi::put32(&mut b, 1, uapi::DEVICE_FLAGS_CCW | uapi::DEVICE_FLAGS_RESET);
-                uapi::put32(&mut b, 2, uapi::CCW_NUM_REGIONS);
+                uapi::put32(&mut b, 2, Region::ALL.len() as u32);
                 uapi::put32(&mut b, 3, uapi::CCW_NUM_IRQS);
                 UserSlice::new(arg, b.len()).writer().write_slice(&b)
             }
-            uapi::DEVICE_GET_REGION_INFO => {
-                let mut b = [0u8; uapi::REGION_INFO_MINSZ];
-                UserSlice::new(arg, b.len()).reader().read_slice(&mut b)?;
-                if (uapi::get32(&b, 0) as usize) < b.len() {
-                    return Err(EINVAL);
-                }
-                // Only the I/O region: no dynamic regions yet.
-                if uapi::get32(&b, 2) != uapi::CCW_CONFIG_REGION_INDEX {
-                    return Err(EINVAL);
-                }
-                uapi::put32(
-                    &mut b,
-                    1,
-                    uapi::REGION_INFO_FLAG_READ | uapi::REGION_INFO_FLAG_WRITE,
-                );
-                uapi::put64(&mut b, uapi::REGION_INFO_SIZE_OFF, IO_REGION_SIZE as u64);
-                uapi::put64(&mut b, uapi::REGION_INFO_OFFSET_OFF, 0);
-                UserSlice::new(arg, b.len()).writer().write_slice(&b)
-            }
+            uapi::DEVICE_GET_REGION_INFO => self.region_info(arg),
             uapi::DEVICE_GET_IRQ_INFO => {
                 let mut b = [0u8; uapi::IRQ_INFO_MINSZ];
                 UserSlice::new(arg, b.len()).reader().read_slice(&mut b)?;
@@ -487,6 +504,58 @@ impl Device {
             uapi::DEVICE_RESET => self.reset(),
             _ => Err(ENOTTY),
         }
+    }
+
+    /// `VFIO_DEVICE_GET_REGION_INFO` (C `vfio_ccw_mdev_get_region_info`):
+    /// the I/O region plainly; the others with a capability chain of one
+    /// `VFIO_REGION_INFO_CAP_TYPE` (type CCW and the region's subtype),
+    /// or, if `argsz` leaves no room for it, the `argsz` needed.
+    fn region_info(&self, arg: usize) -> Result {
+        let mut b = [0u8; uapi::REGION_INFO_MINSZ];
+        UserSlice::new(arg, b.len()).reader().read_slice(&mut b)?;
+        let argsz = uapi::get32(&b, 0) as usize;
+        if argsz < b.len() {
+            return Err(EINVAL);
+        }
+        let index = uapi::get32(&b, 2);
+        let region = Region::from_index(index).map_err(from_cio)?;
+        let mut flags = uapi::REGION_INFO_FLAG_READ;
+        if region.writable() {
+            flags |= uapi::REGION_INFO_FLAG_WRITE;
+        }
+        let subtype = match region {
+            Region::Io => None,
+            Region::AsyncCmd => Some(uapi::REGION_SUBTYPE_CCW_ASYNC_CMD),
+            Region::Schib => Some(uapi::REGION_SUBTYPE_CCW_SCHIB),
+            Region::Crw => Some(uapi::REGION_SUBTYPE_CCW_CRW),
+        };
+        if let Some(subtype) = subtype {
+            flags |= uapi::REGION_INFO_FLAG_CAPS;
+            let needed = b.len() + uapi::REGION_INFO_CAP_TYPE_SIZE;
+            if argsz < needed {
+                uapi::put32(&mut b, 0, needed as u32);
+                uapi::put32(&mut b, 3, 0);
+            } else {
+                // Header (id, version 1, no next), type, subtype.
+                let mut cap = [0u8; uapi::REGION_INFO_CAP_TYPE_SIZE];
+                cap[..2].copy_from_slice(&uapi::REGION_INFO_CAP_TYPE.to_ne_bytes());
+                cap[2..4].copy_from_slice(&1u16.to_ne_bytes());
+                uapi::put32(&mut cap, 2, uapi::REGION_TYPE_CCW);
+                uapi::put32(&mut cap, 3, subtype);
+                UserSlice::new(arg + b.len(), cap.len())
+                    .writer()
+                    .write_slice(&cap)?;
+                uapi::put32(&mut b, 3, uapi::REGION_INFO_MINSZ as u32);
+            }
+        }
+        uapi::put32(&mut b, 1, flags);
+        uapi::put64(&mut b, uapi::REGION_INFO_SIZE_OFF, region.size() as u64);
+        uapi::put64(
+            &mut b,
+            uapi::REGION_INFO_OFFSET_OFF,
+            region::index_to_offset(index),
+        );
+        UserSlice::new(arg, b.len()).writer().write_slice(&b)
     }
 
     /// `VFIO_DEVICE_SET_IRQS` after validation (C `vfio_ccw_mdev_set_irqs`).
@@ -600,7 +669,7 @@ impl Device {
     /// The css layer's `sch_event` for our subchannel: refresh the SCHIB;
     /// if that fails, the device is not operational.
     pub(crate) fn subchannel_event(&self) {
-        let _ = self.feed(&mut self.io.lock(), Event::SubchannelEvent, None);
+        let _ = self.feed(&mut self.io.lock(), Event::SubchannelChanged, None);
     }
 
     /// System shutdown (C `vfio_ccw_sch_shutdown`): close, then not

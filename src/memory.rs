@@ -83,3 +83,15 @@ impl ProgramStorage for ProgramPages {
         Ok(page_at(&mut self.pins, index, OwnedPage::new)?.words_mut())
     }
 }
+
+#[cfg(CONFIG_VFIO_CCW_RS_KUNIT_TEST)]
+impl ProgramPages {
+    /// The `len` bytes at host physical address `phys`, if they lie in one
+    /// of the DMA pages (for the KUnit suite, which decodes host programs).
+    pub(crate) fn dma_bytes(&mut self, phys: u64, len: usize) -> Option<&[u8]> {
+        let base = phys & !(crate::ffi::PAGE_SIZE as u64 - 1);
+        let off = (phys - base) as usize;
+        let page = self.dma.iter_mut().find(|page| page.phys() == base)?;
+        page.bytes_mut().get(off..off.checked_add(len)?)
+    }
+}

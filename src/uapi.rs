@@ -32,6 +32,20 @@ pub(crate) const DEVICE_FLAGS_CCW: u32 = 1 << 4;
 pub(crate) const REGION_INFO_FLAG_READ: u32 = 1 << 0;
 /// `VFIO_REGION_INFO_FLAG_WRITE`.
 pub(crate) const REGION_INFO_FLAG_WRITE: u32 = 1 << 1;
+/// `VFIO_REGION_INFO_FLAG_CAPS`: a capability chain follows the structure.
+pub(crate) const REGION_INFO_FLAG_CAPS: u32 = 1 << 3;
+/// `VFIO_REGION_INFO_CAP_TYPE`: the region's type and subtype.
+pub(crate) const REGION_INFO_CAP_TYPE: u16 = 2;
+/// Size of `struct vfio_region_info_cap_type` (header, type, subtype).
+pub(crate) const REGION_INFO_CAP_TYPE_SIZE: usize = 16;
+/// `VFIO_REGION_TYPE_CCW`.
+pub(crate) const REGION_TYPE_CCW: u32 = 2;
+/// `VFIO_REGION_SUBTYPE_CCW_ASYNC_CMD`.
+pub(crate) const REGION_SUBTYPE_CCW_ASYNC_CMD: u32 = 1;
+/// `VFIO_REGION_SUBTYPE_CCW_SCHIB`.
+pub(crate) const REGION_SUBTYPE_CCW_SCHIB: u32 = 2;
+/// `VFIO_REGION_SUBTYPE_CCW_CRW`.
+pub(crate) const REGION_SUBTYPE_CCW_CRW: u32 = 3;
 
 /// `VFIO_IRQ_INFO_EVENTFD`.
 pub(crate) const IRQ_INFO_EVENTFD: u32 = 1 << 0;
@@ -46,11 +60,6 @@ pub(crate) const IRQ_SET_DATA_EVENTFD: u32 = 1 << 2;
 pub(crate) const IRQ_SET_DATA_TYPE_MASK: u32 = 0x7;
 /// `VFIO_IRQ_SET_ACTION_TRIGGER`.
 pub(crate) const IRQ_SET_ACTION_TRIGGER: u32 = 1 << 5;
-
-/// `VFIO_CCW_CONFIG_REGION_INDEX`: the I/O region.
-pub(crate) const CCW_CONFIG_REGION_INDEX: u32 = 0;
-/// `VFIO_CCW_NUM_REGIONS`: regions that always exist.
-pub(crate) const CCW_NUM_REGIONS: u32 = 1;
 
 /// The IRQ indexes (`VFIO_CCW_*_IRQ_INDEX`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -106,7 +115,7 @@ pub(crate) fn put64(b: &mut [u8], off: usize, v: u64) {
 pub(crate) const DEVICE_INFO_MINSZ: usize = 16;
 
 /// `struct vfio_region_info` up to `offset`: `argsz`, `flags`, `index`,
-/// `cap_offset`, `size` (u64), `offset` (u64).
+/// `cap_offset`, `size` (u64), `offset` (u64); also its whole size.
 pub(crate) const REGION_INFO_MINSZ: usize = 32;
 /// Byte offset of `vfio_region_info.size`.
 pub(crate) const REGION_INFO_SIZE_OFF: usize = 16;

@@ -14,7 +14,9 @@
 //! - [`memory`]: guest memory and 31-bit pages for the translator;
 //! - [`uapi`]: the vfio user ABI;
 //! - [`ffi`]: the only place with `unsafe`: C glue declarations and the
-//!   entry points the glue calls.
+//!   entry points the glue calls;
+//! - `kunit` (with `CONFIG_VFIO_CCW_RS_KUNIT_TEST`): the KUnit suite run at
+//!   module load.
 
 use kernel::prelude::*;
 
@@ -25,6 +27,8 @@ mod channel;
 mod device;
 mod drv;
 mod ffi;
+#[cfg(CONFIG_VFIO_CCW_RS_KUNIT_TEST)]
+mod kunit;
 mod memory;
 mod uapi;
 

@@ -61,7 +61,7 @@ impl Ccw1 {
 
     /// Encodes to 8 big-endian bytes.
     #[inline]
-    pub fn to_bytes(&self) -> [u8; CCW_SIZE] {
+    pub fn to_bytes(self) -> [u8; CCW_SIZE] {
         let [c0, c1] = self.count.to_be_bytes();
         let [a0, a1, a2, a3] = self.cda.to_be_bytes();
         [self.cmd, self.flags, c0, c1, a0, a1, a2, a3]
@@ -130,7 +130,7 @@ impl Ccw0 {
     /// Encodes to 8 big-endian bytes (the data address is truncated to 24
     /// bits).
     #[inline]
-    pub fn to_bytes(&self) -> [u8; CCW_SIZE] {
+    pub fn to_bytes(self) -> [u8; CCW_SIZE] {
         let [_, a1, a2, a3] = self.cda.to_be_bytes();
         let [c0, c1] = self.count.to_be_bytes();
         [self.cmd, a1, a2, a3, self.flags, self.reserved, c0, c1]
@@ -140,7 +140,7 @@ impl Ccw0 {
     /// recognised by the low four command bits `0x8` and becomes a format-1
     /// TIC with flags and count zero; every other CCW keeps its command,
     /// flags, count and address.
-    pub const fn to_ccw1(&self) -> Ccw1 {
+    pub const fn to_ccw1(self) -> Ccw1 {
         if self.cmd & 0x0f == CMD_TIC {
             Ccw1 {
                 cmd: CMD_TIC,

@@ -132,7 +132,7 @@ pub enum Event {
     /// The subchannel is not operational (cc 3, STORE SUBCHANNEL failed).
     NotOper,
     /// The css layer's `sch_event` callback (paths or status changed).
-    SubchannelEvent,
+    SubchannelChanged,
     /// The quiesce procedure ended; `disabled` if the subchannel is now
     /// disabled.
     Quiesced {
@@ -159,7 +159,7 @@ impl Event {
             ends_program: false,
         },
         Event::NotOper,
-        Event::SubchannelEvent,
+        Event::SubchannelChanged,
         Event::Quiesced { disabled: true },
         Event::Quiesced { disabled: false },
     ];
@@ -179,7 +179,7 @@ impl fmt::Display for Event {
                 "Interrupt(not final)"
             }),
             Event::NotOper => f.write_str("NotOper"),
-            Event::SubchannelEvent => f.write_str("SubchannelEvent"),
+            Event::SubchannelChanged => f.write_str("SubchannelChanged"),
             Event::Quiesced { disabled } => f.write_str(if *disabled {
                 "Quiesced(disabled)"
             } else {
@@ -389,15 +389,15 @@ pub const fn step(state: State, event: Event) -> Transition {
         (Standby | Idle, Event::NotOper) => to(Actions::one(Unregister), NotOper, state),
         (NotOper, Event::NotOper) => to(none, NotOper, state),
 
-        (NotOper, Event::SubchannelEvent) => to(none, NotOper, state),
-        (Standby | Idle, Event::SubchannelEvent) => or_else(
+        (NotOper, Event::SubchannelChanged) => to(none, NotOper, state),
+        (Standby | Idle, Event::SubchannelChanged) => or_else(
             Actions::one(RefreshSchib),
             state,
             Actions::one(Unregister),
             NotOper,
             None,
         ),
-        (Busy | Quiescing, Event::SubchannelEvent) => or_else(
+        (Busy | Quiescing, Event::SubchannelChanged) => or_else(
             Actions::one(RefreshSchib),
             state,
             Actions::two(FreeProgram, Unregister),

@@ -59,7 +59,7 @@ impl Irb {
     }
 
     /// Encodes to 96 big-endian bytes.
-    pub fn to_bytes(&self) -> [u8; IRB_SIZE] {
+    pub fn to_bytes(self) -> [u8; IRB_SIZE] {
         let mut b = [0; IRB_SIZE];
         bytes::put(&mut b, 0, &self.scsw.to_bytes());
         bytes::put(&mut b, ESW_OFF, &self.esw);

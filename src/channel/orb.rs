@@ -108,7 +108,7 @@ impl Orb {
     /// Encodes to the 12 big-endian bytes of `orb_area` (and of the ORB
     /// handed to START SUBCHANNEL).
     #[inline]
-    pub fn to_bytes(&self) -> [u8; ORB_SIZE] {
+    pub fn to_bytes(self) -> [u8; ORB_SIZE] {
         let mut b = [0; ORB_SIZE];
         bytes::put32(&mut b, 0, self.intparm);
         bytes::put32(&mut b, 4, self.word1);

@@ -68,13 +68,48 @@ pub fn window(pos: usize, count: usize, size: usize) -> Result<core::ops::Range<
     }
 }
 
-/// Checks a region index against the number of regions (1 + the dynamic
-/// ones registered); [`Error::Inval`] if out of range.
-pub fn check_index(index: u32, dynamic_regions: u32) -> Result<()> {
-    if u64::from(index) < 1 + u64::from(dynamic_regions) {
-        Ok(())
-    } else {
-        Err(Error::Inval)
+/// The regions of a vfio-ccw device, by index: the I/O region, then the
+/// async-command, SCHIB and CRW regions in the order the C driver registers
+/// them (`vfio_ccw_mdev_open_device`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Region {
+    /// Index 0, `struct ccw_io_region`: ORB, SCSW, IRB, `ret_code`.
+    Io,
+    /// Index 1, `struct ccw_cmd_region`: HALT and CLEAR SUBCHANNEL.
+    AsyncCmd,
+    /// Index 2, `struct ccw_schib_region`: the SCHIB, stored on each read.
+    Schib,
+    /// Index 3, `struct ccw_crw_region`: the oldest queued CRW.
+    Crw,
+}
+
+impl Region {
+    /// All regions, by index.
+    pub const ALL: [Region; 4] = [Region::Io, Region::AsyncCmd, Region::Schib, Region::Crw];
+
+    /// The region at `index`; [`Error::Inval`] if there is none (C: `index
+    /// >= VFIO_CCW_NUM_REGIONS + private->num_regions`).
+    pub fn from_index(index: u32) -> Result<Region> {
+        usize::try_from(index)
+            .ok()
+            .and_then(|i| Self::ALL.get(i).copied())
+            .ok_or(Error::Inval)
+    }
+
+    /// The region's size in bytes.
+    pub const fn size(self) -> usize {
+        match self {
+            Region::Io => IO_REGION_SIZE,
+            Region::AsyncCmd => CMD_REGION_SIZE,
+            Region::Schib => SCHIB_REGION_SIZE,
+            Region::Crw => CRW_REGION_SIZE,
+        }
+    }
+
+    /// Whether userspace may write it (the SCHIB and CRW regions are
+    /// read-only).
+    pub const fn writable(self) -> bool {
+        matches!(self, Region::Io | Region::AsyncCmd)
     }
 }
 

@@ -112,7 +112,7 @@ impl Pmcw {
     }
 
     /// Encodes to 28 big-endian bytes.
-    pub fn to_bytes(&self) -> [u8; PMCW_SIZE] {
+    pub fn to_bytes(self) -> [u8; PMCW_SIZE] {
         let mut b = [0; PMCW_SIZE];
         bytes::put32(&mut b, 0, self.intparm);
         bytes::put32(&mut b, 4, self.word1);
@@ -150,7 +150,7 @@ impl Schib {
     }
 
     /// Encodes to 52 big-endian bytes.
-    pub fn to_bytes(&self) -> [u8; SCHIB_SIZE] {
+    pub fn to_bytes(self) -> [u8; SCHIB_SIZE] {
         let mut b = [0; SCHIB_SIZE];
         bytes::put(&mut b, 0, &self.pmcw.to_bytes());
         bytes::put(&mut b, PMCW_SIZE, &self.scsw.to_bytes());

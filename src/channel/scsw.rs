@@ -139,7 +139,7 @@ impl Scsw {
 
     /// Encodes to 12 big-endian bytes.
     #[inline]
-    pub fn to_bytes(&self) -> [u8; SCSW_SIZE] {
+    pub fn to_bytes(self) -> [u8; SCSW_SIZE] {
         let mut b = [0; SCSW_SIZE];
         bytes::put32(&mut b, 0, self.word0);
         bytes::put32(&mut b, 4, self.cpa);

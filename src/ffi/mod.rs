@@ -30,7 +30,11 @@ use kernel::prelude::*;
 use kernel::types::{ForeignOwnable, Opaque};
 use kernel::uaccess::UserSlice;
 
+use crate::channel::schib::SCHIB_SIZE;
 use crate::device::Device;
+
+#[cfg(CONFIG_VFIO_CCW_RS_KUNIT_TEST)]
+mod kunit;
 
 /// C `struct subchannel` (drivers/s390/cio/css.h), never looked into from Rust.
 #[repr(C)]
@@ -92,6 +96,7 @@ extern "C" {
     fn vccw_sch_enable(sch: *mut RawSubchannel, isc: u8) -> c_int;
     fn vccw_sch_disable(sch: *mut RawSubchannel) -> c_int;
     fn vccw_sch_update_schib(sch: *mut RawSubchannel) -> c_int;
+    fn vccw_sch_copy_schib(sch: *mut RawSubchannel, buf: *mut u8);
     fn vccw_sch_intparm(sch: *mut RawSubchannel) -> u32;
     fn vccw_sch_lpm(sch: *mut RawSubchannel) -> u8;
     fn vccw_sch_set_lpm(sch: *mut RawSubchannel, lpm: u8);
@@ -429,6 +434,15 @@ impl SchGuard<'_> {
     pub(crate) fn update_schib(&self) -> Result {
         // SAFETY: live subchannel, lock held.
         to_result(unsafe { vccw_sch_update_schib(self.raw()) })
+    }
+
+    /// The cached SCHIB (`sch->schib`), as STORE SUBCHANNEL stored it.
+    pub(crate) fn schib(&self) -> [u8; SCHIB_SIZE] {
+        let mut b = [0u8; SCHIB_SIZE];
+        // SAFETY: live subchannel, lock held; `b` has room for the 52 bytes
+        // of `struct schib` (checked against the header in shim.c).
+        unsafe { vccw_sch_copy_schib(self.raw(), b.as_mut_ptr()) };
+        b
     }
 
     /// The interruption parameter the subchannel was enabled with.

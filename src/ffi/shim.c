@@ -17,6 +17,7 @@
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/vfio.h>
+#include <linux/vfio_ccw.h>
 #include <linux/workqueue.h>
 #include <asm/cio.h>
 #include <asm/irq.h>
@@ -43,6 +44,12 @@ static_assert(VFIO_CCW_IO_IRQ_INDEX == 0 && VFIO_CCW_CRW_IRQ_INDEX == 1 &&
 	      VFIO_CCW_REQ_IRQ_INDEX == 2 && VFIO_CCW_NUM_IRQS == 3);
 static_assert(VFIO_DEVICE_GET_INFO == _IO(';', 107) && VFIO_DEVICE_RESET == _IO(';', 111));
 static_assert(sizeof(struct vfio_irq_set) == 20);
+static_assert(sizeof(struct vfio_region_info) == 32 && VFIO_REGION_INFO_FLAG_CAPS == 8);
+static_assert(sizeof(struct vfio_region_info_cap_type) == 16 && VFIO_REGION_INFO_CAP_TYPE == 2);
+static_assert(VFIO_REGION_TYPE_CCW == 2 && VFIO_REGION_SUBTYPE_CCW_ASYNC_CMD == 1 &&
+	      VFIO_REGION_SUBTYPE_CCW_SCHIB == 2 && VFIO_REGION_SUBTYPE_CCW_CRW == 3);
+static_assert(sizeof(struct ccw_cmd_region) == 8 && sizeof(struct ccw_crw_region) == 8);
+static_assert(sizeof(struct schib) == SCHIB_AREA_SIZE && SCHIB_AREA_SIZE == 52);
 static_assert(SCSW_ACTL_START_PEND == 0x20 && SCSW_ACTL_HALT_PEND == 0x10 &&
 	      SCSW_ACTL_CLEAR_PEND == 0x08);
 
@@ -244,6 +251,11 @@ int vccw_sch_update_schib(struct subchannel *sch)
 u32 vccw_sch_intparm(struct subchannel *sch)
 {
 	return (u32)virt_to_phys(sch);
+}
+
+void vccw_sch_copy_schib(struct subchannel *sch, u8 *buf)
+{
+	memcpy(buf, &sch->schib, sizeof(sch->schib));
 }
 
 u8 vccw_sch_lpm(struct subchannel *sch)

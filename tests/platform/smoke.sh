@@ -5,10 +5,7 @@
 # real subchannel, and the C vfio_ccw can take over in the same boot.
 # Prints TAP.
 echo "# suite platform"
-n=0 fails=0
-ok() { n=$((n+1)); echo "ok $n - $*"; }
-notok() { n=$((n+1)); fails=$((fails+1)); echo "not ok $n - $*"; }
-check() { desc=$1; shift; if "$@"; then ok "$desc"; else notok "$desc"; fi; }
+. "$(dirname "$0")/lib.sh"
 
 KVER=$(uname -r)
 MODDIR=/lib/modules/$KVER/kernel
@@ -20,31 +17,11 @@ SYS=/sys/bus/css/devices/$SCH
 echo "# disk 0.0.0005 is on subchannel $SCH"
 check "virtio-blk disk 0.0.0005 found on a subchannel" [ -n "$ccwdev" ]
 
-driver_of() { basename "$(readlink "$SYS/driver" 2>/dev/null)" 2>/dev/null; }
-
 # 1. The toolchain: the rust_minimal sample loads and unloads.
 check "rust_minimal loads" insmod "$MODDIR/samples/rust/rust_minimal.ko"
 check "rust_minimal printed from Rust" sh -c 'dmesg | grep -q "Am I built-in? false"'
 check "rust_minimal unloads" rmmod rust_minimal
 check "rust_minimal said goodbye" sh -c 'dmesg | grep -q "My numbers are \[72, 108, 200\]"'
-
-# bind_to DRIVER: move the subchannel from io_subchannel to DRIVER.
-# Both wait for the css layer's pending work (/proc/cio_settle): unbinding
-# io_subchannel while it still recognises the disk races with its I/O
-# (Documentation/driver.md).
-bind_to() {
-    echo 1 > /proc/cio_settle
-    echo "$1" > "$SYS/driver_override" &&
-    echo "$SCH" > /sys/bus/css/drivers/io_subchannel/unbind &&
-    echo "$SCH" > "/sys/bus/css/drivers/$1/bind"
-}
-# release: give the subchannel back to io_subchannel.
-release() {
-    echo "$SCH" > "/sys/bus/css/drivers/$1/unbind" &&
-    echo "" > "$SYS/driver_override" &&
-    echo "$SCH" > /sys/bus/css/drivers/io_subchannel/bind &&
-    echo 1 > /proc/cio_settle
-}
 
 # 2. Our module, with the C driver not loaded.
 check "C vfio_ccw is not loaded" sh -c '! grep -q "^vfio_ccw " /proc/modules'

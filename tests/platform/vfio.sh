@@ -9,10 +9,7 @@
 #
 # Needs ccwctl at $CCWCTL (default: ccwctl on PATH, else /ccwctl).
 echo "# suite vfio"
-n=0 fails=0
-ok() { n=$((n+1)); echo "ok $n - $*"; }
-notok() { n=$((n+1)); fails=$((fails+1)); echo "not ok $n - $*"; }
-check() { desc=$1; shift; if "$@"; then ok "$desc"; else notok "$desc"; fi; }
+. "$(dirname "$0")/lib.sh"
 
 CCWCTL=${CCWCTL:-$(command -v ccwctl || echo /ccwctl)}
 U=a2f3c4d5-0000-4ccc-8ccc-000000000005
@@ -31,24 +28,6 @@ echo "# disk 0.0.0005 is on subchannel $SCH"
 check "ccwctl is present" [ -x "$CCWCTL" ]
 check "virtio-blk disk 0.0.0005 found on a subchannel" [ -n "$SCH" ]
 
-driver_of() { basename "$(readlink "$SYS/driver" 2>/dev/null)" 2>/dev/null; }
-bind_to() {
-    echo "$1" > "$SYS/driver_override" &&
-    echo "$SCH" > /sys/bus/css/drivers/io_subchannel/unbind &&
-    echo "$SCH" > "/sys/bus/css/drivers/$1/bind"
-}
-release() {
-    echo "$SCH" > "/sys/bus/css/drivers/$1/unbind" &&
-    echo "" > "$SYS/driver_override" &&
-    echo "$SCH" > /sys/bus/css/drivers/io_subchannel/bind
-}
-# After io_subchannel takes the subchannel back, the css layer recognises
-# the disk and sets it online, which takes seconds under TCG. Binding the
-# subchannel to another driver meanwhile races with that recognition I/O,
-# which then writes its ORB into the new driver's drvdata (cio_start_key
-# uses to_io_private(sch)) and corrupts memory. /proc/cio_settle waits for
-# the css layer's pending work.
-settle() { echo 1 > /proc/cio_settle; }
 disk_online() {
     settle
     i=0

@@ -9,7 +9,7 @@ use vfio_ccw_channel::channel::error::Error;
 use vfio_ccw_channel::channel::irb::{Irb, IRB_SIZE};
 use vfio_ccw_channel::channel::orb::Orb;
 use vfio_ccw_channel::channel::region::{
-    check_index, crw_region, index_to_offset, ret_code, split_offset, window, CmdRegion, IoRegion,
+    crw_region, index_to_offset, ret_code, split_offset, window, CmdRegion, IoRegion, Region,
     CMD_REGION_SIZE, CRW_REGION_SIZE, IO_IRB_OFF, IO_REGION_SIZE, IO_RET_OFF, IO_SCSW_OFF,
     SCHIB_REGION_SIZE,
 };
@@ -246,10 +246,14 @@ fn region_offsets() {
     assert_eq!(window(0, 0, 124), Ok(0..0));
     assert_eq!(window(121, 4, 124), Err(Error::Inval));
     assert_eq!(window(1023, usize::MAX, 124), Err(Error::Inval));
-    assert_eq!(check_index(0, 0), Ok(()));
-    assert_eq!(check_index(3, 3), Ok(()));
-    assert_eq!(check_index(4, 3), Err(Error::Inval));
-    assert_eq!(check_index(u32::MAX, 3), Err(Error::Inval));
+    assert_eq!(Region::from_index(0), Ok(Region::Io));
+    assert_eq!(Region::from_index(3), Ok(Region::Crw));
+    assert_eq!(Region::from_index(4), Err(Error::Inval));
+    assert_eq!(Region::from_index(u32::MAX), Err(Error::Inval));
+    let sizes: Vec<usize> = Region::ALL.iter().map(|r| r.size()).collect();
+    assert_eq!(sizes, [124, 8, 52, 8]); // the UAPI structures
+    let writable: Vec<bool> = Region::ALL.iter().map(|r| r.writable()).collect();
+    assert_eq!(writable, [true, true, false, false]);
 }
 
 /// One errno per error, in one place.

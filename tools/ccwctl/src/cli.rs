@@ -364,53 +364,24 @@ fn run_step(st: &mut State, step: &Step) -> Result<Result<(), Errno>, Fail> {
             Ok(Ok(()))
         }
         "run" => {
-            let mut r = run_step(
-                st,
-                &Step {
-                    name: "load".into(),
-                    args: a.clone(),
+            // load + start + wait + irb + dump, stopping at the first failure.
+            let mut r = Ok(());
+            for (name, args) in [
+                ("load", a.clone()),
+                ("start", vec![]),
+                ("wait", vec![]),
+                ("irb", vec![]),
+                ("dump", vec![]),
+            ] {
+                let step = Step {
+                    name: name.into(),
+                    args,
                     expect: None,
-                },
-            )?;
-            if r.is_ok() {
-                r = run_step(
-                    st,
-                    &Step {
-                        name: "start".into(),
-                        args: vec![],
-                        expect: None,
-                    },
-                )?;
-            }
-            if r.is_ok() {
-                r = run_step(
-                    st,
-                    &Step {
-                        name: "wait".into(),
-                        args: vec![],
-                        expect: None,
-                    },
-                )?;
-            }
-            if r.is_ok() {
-                r = run_step(
-                    st,
-                    &Step {
-                        name: "irb".into(),
-                        args: vec![],
-                        expect: None,
-                    },
-                )?;
-            }
-            if r.is_ok() {
-                r = run_step(
-                    st,
-                    &Step {
-                        name: "dump".into(),
-                        args: vec![],
-                        expect: None,
-                    },
-                )?;
+                };
+                r = run_step(st, &step)?;
+                if r.is_err() {
+                    break;
+                }
             }
             Ok(r)
         }

@@ -304,6 +304,9 @@ impl Device {
                     )
                 })?;
                 if ok != 1 {
+                    eprintln!(
+                        "ccwctl: no type1 v2 IOMMU in the container (modprobe vfio_iommu_type1?)"
+                    );
                     return Err(Errno(libc::ENOTSUP));
                 }
                 let group = open_rw(&PathBuf::from(format!("/dev/vfio/{group_nr}")))?;
