@@ -23,6 +23,8 @@ wait_for() {
     while [ $now -lt $end ]; do eval "$1" && return 0; $B sleep 1; now; done
     eval "$1"
 }
+# cio_irqs: I/O interruptions L2's cio has taken so far, into $cio_irqs.
+cio_irqs() { while read name count _; do [ "$name" = CIO: ] && cio_irqs=$count; done < /proc/interrupts; }
 cutype_is() { [ -e $DEV/cutype ] && read ct < $DEV/cutype && [ "$ct" = "$1" ]; }
 now; echo "l2: /init started at ${now} s"
 if ! wait_for '[ -e $DEV/cutype ]' 60; then echo "l2: no device 0.0.1234"; $B poweroff -f; fi
@@ -30,6 +32,7 @@ read ct < $DEV/cutype
 echo "l2: cutype $ct"
 SCH=$($B readlink -f $DEV); SCH=${SCH%/*}; SCH=${SCH##*/}
 now; t0=$now
+cio_irqs; irqs0=$cio_irqs
 ok=0
 i=0
 while [ $i -lt ${L2_CYCLES:-20} ]; do
@@ -39,8 +42,8 @@ while [ $i -lt ${L2_CYCLES:-20} ]; do
     echo 1 > /proc/cio_settle
     wait_for 'cutype_is 3832/02' 30 && ok=$((ok+1))
 done
-now
-echo "l2: rebind ok $ok/$i ($((now - t0)) s)"
+now; cio_irqs
+echo "l2: rebind ok $ok/$i ($((now - t0)) s, $((cio_irqs - irqs0)) I/O interruptions)"
 echo "l2: waiting for unplug"
 if wait_for '[ ! -e $DEV ]' 300; then echo "l2: device gone"; else echo "l2: device still there"; fi
 $B poweroff -f
