@@ -55,6 +55,7 @@ run_l2() {
         -kernel /nested/bzImage -initrd /nested/l2.cpio \
         -append "console=ttysclp0 rdinit=/init L2_CYCLES=$CYCLES" \
         -device vfio-ccw,sysfsdev=/sys/bus/mdev/devices/$UUID,devno=fe.0.1234 \
+        -trace vfio_get_device -trace vfio_get_dev_region \
         </dev/null > $L2LOG 2>&1 &
     L2PID=$!
     # The milestones on L2's console, timed here; all within L2_LIMIT.
@@ -74,6 +75,13 @@ if l2_said "Failed to execute /init"; then
     kill $L2PID 2>/dev/null; wait $L2PID 2>/dev/null
     run_l2
 fi
+# What QEMU found (its trace events): the device's flags, regions and IRQs,
+# and the regions it looked up by type (async command, SCHIB, CRW).
+grep -E 'vfio_get_(device|dev_region)' $L2LOG | sed 's/^[0-9]*@[0-9.]*://; s/^/# L2 QEMU: /'
+check "QEMU sees a vfio-ccw device: CCW|RESET, 4 regions, 3 IRQs" l2_said "vfio_get_device .*flags: 17, regions: 4, irqs: 3"
+# (QEMU 7.2 prints the subtype with a stray "8" after it: "%08x/%0x8".)
+check "QEMU finds the async command, SCHIB and CRW regions at indexes 1-3" sh -c \
+    "grep -q 'index 1, 00000002/1' $L2LOG && grep -q 'index 2, 00000002/2' $L2LOG && grep -q 'index 3, 00000002/3' $L2LOG"
 check "L2 sees the passed-through device with control unit 3832/02" l2_said "^l2: cutype 3832/02"
 check "L2 rebinds its subchannel $CYCLES times, SENSE ID each time" l2_said "^l2: rebind ok $CYCLES/$CYCLES"
 
