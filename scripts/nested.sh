@@ -14,6 +14,7 @@ set -euo pipefail
 DRVS=("$@")
 [ ${#DRVS[@]} -gt 0 ] || DRVS=(c rs)
 
+"$VCCW_ROOT/scripts/setup-host.sh"
 QEMU_DIR=$("$VCCW_ROOT/scripts/nested-prep.sh")
 L2_IMAGE=$("$VCCW_ROOT/scripts/kernel-l2.sh")
 
