@@ -24,8 +24,9 @@ TARBALL=/usr/src/linux-source-6.12.tar.xz
 
 step "L2 kernel: building $KERNEL_VERSION (kernel/l2-config.fragment) into $KDIR"
 t0=$(date +%s)
+# Built in a directory of this process (checkouts share the cache), moved in place at the end.
 WORK="$KDIR.tmp.$$"
-rm -rf "$WORK" "$KDIR"
+rm -rf "$WORK"
 mkdir -p "$WORK"
 trap 'rm -rf "$WORK" "$WORK.out"' EXIT
 tar -C "$WORK" -xf "$TARBALL" --strip-components=1
@@ -61,7 +62,9 @@ mv "$WORK/.config" "$WORK.out/config"
 rm -rf "$WORK"
 WORK=$WORK.out
 touch "$WORK/.vccw-complete"
-mv "$WORK" "$KDIR"
+# Another checkout may have finished first: then its copy stays.
+mv -T "$WORK" "$KDIR" 2>/dev/null || [ -f "$KDIR/.vccw-complete" ] || die "L2 kernel: could not move $WORK to $KDIR"
+rm -rf "$WORK"
 trap - EXIT
 note "L2 kernel built in $(( $(date +%s) - t0 )) s"
 echo "$IMAGE"

@@ -20,18 +20,21 @@ DATA_VERSION=${QEMU_VERSION%+b[0-9]*}  # qemu-system-data is arch: all, no binNM
 OUT="$VCCW_CACHE/nested-qemu-${QEMU_VERSION//[:+~]/_}"
 if [ -f "$OUT/.complete" ]; then echo "$OUT"; exit 0; fi
 step "nested: fetching s390x QEMU $QEMU_VERSION and its libraries"
-rm -rf "$OUT" "$OUT.tmp"; mkdir -p "$OUT.tmp/debs" "$OUT.tmp/root"
-cd "$OUT.tmp/debs"
+# Built in a directory of this process (checkouts share the cache), moved in place at the end.
+WORK=$OUT.tmp.$$
+rm -rf "$WORK"; mkdir -p "$WORK/debs" "$WORK/root"
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK/debs"
 libs=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
         --no-replaces --no-enhances "qemu-system-misc:s390x=$QEMU_VERSION" 2>/dev/null |
        grep -E '^(lib[^ ]*|zlib1g):s390x$' | sort -u)
 apt-get download -q "qemu-system-misc:s390x=$QEMU_VERSION" "qemu-system-data=$DATA_VERSION" $libs 2>&1 |
     grep -v '^W: Download is performed unsandboxed' | tail -1 >&2
 for d in *.deb; do dpkg-deb -x "$d" ../root; done
-cd "$OUT.tmp"
+cd "$WORK"
 
 # Copy the binary and the closure of its NEEDED libraries.
-R=$OUT.tmp/root D=$OUT.tmp/l1
+R=$WORK/root D=$WORK/l1
 mkdir -p "$D/usr/bin" "$D/lib/s390x-linux-gnu" "$D/usr/share/qemu"
 cp "$R/usr/bin/qemu-system-s390x" "$D/usr/bin/"
 cp "$R/usr/share/qemu/s390-ccw.img" "$D/usr/share/qemu/"
@@ -51,7 +54,7 @@ while [ ${#todo[@]} -gt 0 ]; do
     done
 done
 note "nested: qemu-system-s390x with $(echo $seen | wc -w) libraries, $(du -sh "$D" | cut -f1)"
-rm -rf "$OUT.tmp/root" "$OUT.tmp/debs"
-mv "$OUT.tmp/l1" "$OUT.tmp.l1"; rm -rf "$OUT.tmp"; mv "$OUT.tmp.l1" "$OUT"
-touch "$OUT/.complete"
+touch "$D/.complete"
+# Another checkout may have finished first: then its copy stays.
+mv -T "$D" "$OUT" 2>/dev/null || [ -f "$OUT/.complete" ] || die "nested: could not move $D to $OUT"
 echo "$OUT"
