@@ -48,7 +48,7 @@ set +e
     -- "$CMD" > /dev/null
 grc=$?
 set -e
-tr -d '\r' < "$LOG" | grep -E '^(ok|not ok|# |1\.\.)' | grep -v '^# L2| \[' || true
+tr -d '\r' < "$LOG" | grep -E '^(ok|not ok|# |1\.\.)' | grep -Ev '^# L2\| [^l]' || true
 status=0
 "$VCCW_ROOT/scripts/results.sh" --no-kunit "$LOG" "${SUITES[@]}" || status=1
 if [ $grc != 0 ]; then
