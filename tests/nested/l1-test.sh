@@ -45,7 +45,7 @@ check "create mdev $UUID" sh -c "echo $UUID > $SYS/mdev_supported_types/vfio_ccw
 # L2: its own small kernel (scripts/kernel-l2.sh), one CPU, little memory
 # (less to initialise), a translation buffer large enough that L2's QEMU
 # never flushes it during the run. L2 gets L2_LIMIT seconds to boot and run
-# its checks (it needs 30-250 s, depending on how busy the host is).
+# its checks (it needs 35-250 s, depending on how busy the host is).
 L2_LIMIT=600
 run_l2() {
     rm -f $L2LOG
@@ -85,8 +85,8 @@ check "QEMU finds the async command, SCHIB and CRW regions at indexes 1-3" sh -c
 check "L2 sees the passed-through device with control unit 3832/02" l2_said "^l2: cutype 3832/02"
 check "L2 rebinds its subchannel $CYCLES times, SENSE ID each time" l2_said "^l2: rebind ok $CYCLES/$CYCLES"
 
-# Is L2's speed bound by L1's (debug) kernel? The share of system time in
-# its QEMU's CPU time says.
+# How L1 accounts the CPU time of L2's QEMU: user (the inner TCG, run by the
+# outer one) against system (L1's debug kernel: vfio, eventfds, timers).
 set -- $(cut -d' ' -f14,15 /proc/$L2PID/stat 2>/dev/null)
 echo "# L2's QEMU so far: user $(( ${1:-0} / 100 )) s, system $(( ${2:-0} / 100 )) s of CPU time in L1"
 
