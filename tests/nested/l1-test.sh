@@ -99,7 +99,13 @@ echo "# mdev remove took $(( $(date +%s) - t0 )) s"
 check "$MOD relayed the device request to QEMU" sh -c "dmesg | grep -q 'Relaying device request to user'"
 check "L2 saw the device unplugged" wait_for 'l2_said "^l2: device gone"' 120
 check "L2 powered off, its QEMU exited" wait_for '! l2_running' 120
-check "L2's QEMU reported no errors" sh -c "! grep -q '^qemu-system-s390x' $L2LOG"
+# One message is a race in the vfio core, not an error of either driver:
+# when the mdev's removal wins over QEMU's own teardown, the kernel detaches
+# the container of the group whose last device went away
+# (vfio_device_remove_group), and QEMU's VFIO_GROUP_UNSET_CONTAINER then
+# fails: "vfio: error disconnecting group N from container".
+check "L2's QEMU reported no errors" sh -c "! grep '^qemu-system-s390x' $L2LOG |
+    grep -vq 'vfio: error disconnecting group [0-9]* from container'"
 kill $L2PID 2>/dev/null
 # L2's whole console, for the record (its kernel's timestamps show where its
 # boot spends the time).
