@@ -19,6 +19,10 @@ if [ -f "$KDIR/.vccw-complete" ]; then
     exit 0
 fi
 
+# From here on everything goes to stderr; stdout (fd 3) gets only the path,
+# which callers capture with $(...).
+exec 3>&1 >&2
+
 TARBALL=/usr/src/linux-source-6.12.tar.xz
 [ -f "$TARBALL" ] || die "$TARBALL missing: run scripts/setup-host.sh"
 
@@ -67,4 +71,4 @@ mv -T "$WORK" "$KDIR" 2>/dev/null || [ -f "$KDIR/.vccw-complete" ] || die "L2 ke
 rm -rf "$WORK"
 trap - EXIT
 note "L2 kernel built in $(( $(date +%s) - t0 )) s"
-echo "$IMAGE"
+echo "$IMAGE" >&3

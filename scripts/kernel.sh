@@ -16,6 +16,10 @@ if [ -f "$KDIR/.vccw-complete" ]; then
     exit 0
 fi
 
+# From here on everything goes to stderr; stdout (fd 3) gets only the path,
+# which callers capture with $(...).
+exec 3>&1 >&2
+
 TARBALL=/usr/src/linux-source-6.12.tar.xz
 [ -f "$TARBALL" ] || die "$TARBALL missing: run scripts/setup-host.sh"
 found=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null || true)
@@ -71,4 +75,4 @@ touch "$WORK/.vccw-complete"
 mv "$WORK" "$KDIR"
 trap - EXIT
 note "kernel built in $(( $(date +%s) - t0 )) s"
-echo "$KDIR"
+echo "$KDIR" >&3
