@@ -565,16 +565,16 @@ impl Device {
         }
         let index = IrqIndex::from_u32(index).ok_or(EINVAL)?;
         match flags & uapi::IRQ_SET_DATA_TYPE_MASK {
-            uapi::IRQ_SET_DATA_NONE => {
-                if let Some(fd) = self.triggers.lock().slot(index) {
-                    fd.signal();
-                }
-                Ok(())
-            }
-            uapi::IRQ_SET_DATA_BOOL => {
-                let mut b = [0u8; 1];
-                UserSlice::new(data, 1).reader().read_slice(&mut b)?;
-                if b[0] != 0 {
+            // Trigger the interrupt by hand: always, or if the bool is set.
+            kind @ (uapi::IRQ_SET_DATA_NONE | uapi::IRQ_SET_DATA_BOOL) => {
+                let fire = if kind == uapi::IRQ_SET_DATA_BOOL {
+                    let mut b = [0u8; 1];
+                    UserSlice::new(data, 1).reader().read_slice(&mut b)?;
+                    b[0] != 0
+                } else {
+                    true
+                };
+                if fire {
                     if let Some(fd) = self.triggers.lock().slot(index) {
                         fd.signal();
                     }
