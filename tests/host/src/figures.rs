@@ -4,9 +4,9 @@
 //! the channel core itself, so that they cannot drift from the code.
 //!
 //! - `fsm`: every cell of [`step`] (all of [`State::ALL`] × [`Event::ALL`]).
-//! - `dataflow`: the START path and the take-down path: the actions
-//!   [`step`] asks for along them, and the quiesce procedure as the steps
-//!   [`Quiesce::next`] takes for every answer of the hardware.
+//! - `start-path`, `take-down`: the actions [`step`] asks for along a
+//!   START and along a close or reset, and the quiesce procedure as the
+//!   steps [`Quiesce::next`] takes for every answer of the hardware.
 //!
 //! What the code cannot say (which kernel entry point feeds which event,
 //! what an action does in the kernel) is the hand-written part, kept in
@@ -30,7 +30,11 @@ use crate::channel::scsw::{ACTL_CLEAR_PEND, ACTL_HALT_PEND};
 pub type Generator = fn() -> String;
 
 /// Every figure: its file name (without `.dot`) and its generator.
-pub const FIGURES: [(&str, Generator); 2] = [("fsm", fsm), ("dataflow", dataflow)];
+pub const FIGURES: [(&str, Generator); 3] = [
+    ("fsm", fsm),
+    ("start-path", start_path),
+    ("take-down", take_down),
+];
 
 const HEAD: &str = "\tgraph [fontname=\"Helvetica\", fontsize=13, labelloc=t, nodesep=0.5, ranksep=0.6];\n\
 \tnode [fontname=\"Helvetica\", fontsize=11, shape=box, style=\"rounded,filled\", fillcolor=\"#eef3fb\"];\n\
@@ -372,10 +376,7 @@ fn feed(
 ) -> (String, State) {
     let t = step(state, event);
     let fb = t.on_error;
-    let reply = fb
-        .reply
-        .map(|r| format!(" ({})", r.name()))
-        .unwrap_or_default();
+    let reply = fb.reply.map_or("errno", |r| r.name());
     let mut prev = String::from(from);
     let mut label = format!(
         " [label={}]",
@@ -390,7 +391,7 @@ fn feed(
         );
         let _ = writeln!(out, "\t{prev} -> {node}{label};");
         if a.can_fail() {
-            let text = format!("fails: {} → {}{reply}", fb.actions, fb.next.name());
+            let text = format!("fails: {} → {}, -{reply}", fb.actions, fb.next.name());
             let _ = writeln!(
                 out,
                 "\t{node} -> {back} [label={}, {FAILURE}, constraint=false];",
@@ -412,13 +413,12 @@ fn kernel(out: &mut String, id: &str, text: &str) {
     );
 }
 
-/// The START path and the take-down path.
-pub fn dataflow() -> String {
-    let mut out = String::from("digraph dataflow {\n");
+/// The START path: from the write of the I/O region to the eventfd.
+pub fn start_path() -> String {
+    let mut out = String::from("digraph start {\n");
     out += HEAD;
-    out += "\tlabel=\"Data flow (bold: actions of fsm::step, grey: kernel and userspace)\";\n";
-
-    out += "\tsubgraph cluster_io {\n\tlabel=\"START path\";\n";
+    out +=
+        "\tlabel=\"The START path\\n(bold: actions of fsm::step, grey: kernel and userspace)\";\n";
     let start = Event::IoRequest(IoRequest::Start);
     kernel(&mut out, "pwrite", entry(start));
     let (last, busy) = feed(&mut out, "start", "pwrite", "pwrite", State::Idle, start);
@@ -438,9 +438,16 @@ pub fn dataflow() -> String {
         "pread",
         "userspace: pread of the I/O region (IRB)",
     );
-    let _ = writeln!(out, "\t{last} -> eventfd;\n\teventfd -> pread;\n\t}}");
+    let _ = writeln!(out, "\t{last} -> eventfd;\n\teventfd -> pread;\n}}");
+    out
+}
 
-    out += "\tsubgraph cluster_down {\n\tlabel=\"take-down path\";\n";
+/// The take-down path: close or reset of a busy device, the quiesce
+/// procedure, and what the state machine does with its result.
+pub fn take_down() -> String {
+    let mut out = String::from("digraph take_down {\n");
+    out += HEAD;
+    out += "\tlabel=\"The take-down path (bold: actions of fsm::step, grey: kernel)\";\n";
     let from = State::Busy;
     let mut quiescing = from;
     for (id, event) in [("close", Event::Close), ("reset", Event::Reset)] {
@@ -503,6 +510,6 @@ pub fn dataflow() -> String {
             feed(&mut out, "open", "reopen", "reopen", next, Event::Open);
         }
     }
-    out += "\t}\n}\n";
+    out += "}\n";
     out
 }
