@@ -13,6 +13,7 @@
 #   make nested   QEMU's vfio-ccw client in a second-level guest (slow)
 
 .PHONY: all run check module kernel host-test guest setup clean bench fuzz nested
+.PHONY: figures
 
 all: module
 
@@ -47,6 +48,9 @@ fuzz:
 
 nested:
 	scripts/nested.sh
+
+figures:
+	scripts/figures.sh
 
 clean:
 	rm -rf target
