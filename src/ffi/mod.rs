@@ -21,7 +21,7 @@
 //! - [`page`]: [`OwnedPage`] (a page, `GFP_DMA` if asked);
 //! - [`mutex`]: [`IoMutex`] (a mutex with `trylock`, which 6.12's
 //!   `kernel::sync::Mutex` lacks);
-//! - [`eventfd`]: [`EventFd`];
+//! - [`eventfd`]: eventfds ([`EventFd`]);
 //! - `kunit` (with the KUnit suite): the case array and a case's report.
 //!
 //! Nothing here knows the driver's own types: the modules above
@@ -53,11 +53,9 @@ pub(crate) mod bindings;
 pub(crate) use css::{count_io_interrupt, CssDriverRegistration, IscRegistration};
 pub(crate) use eventfd::EventFd;
 pub(crate) use mdev::{MdevDevice, MdevDriverRegistration};
-pub(crate) use mutex::{check_layout, IoGuard, IoMutex};
+pub(crate) use mutex::{check_layout, IoMutex};
 pub(crate) use page::{OwnedPage, PAGE_SIZE};
 pub(crate) use subchannel::{
-    HostOrb, IrbBytes, SchGuard, SchLocked, Subchannel, SubchannelId, SubchannelRef, HW_IRB_SIZE,
+    HostOrb, IrbBytes, SchGuard, SchLocked, Subchannel, SubchannelRef, HW_IRB_SIZE,
 };
-pub(crate) use vfio::{
-    set_irqs_validate, DeviceRef, VfioDevice, VfioIrqSet, VfioState, MAX_PIN_PAGES,
-};
+pub(crate) use vfio::{set_irqs_validate, VfioDevice, VfioIrqSet, VfioState};

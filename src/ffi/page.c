@@ -6,7 +6,7 @@
  */
 #include <linux/gfp.h>
 #include <linux/mm.h>
-#include <asm/page.h>
+#include <linux/io.h>
 
 #include "vfio_ccw_rs/page.h"
 

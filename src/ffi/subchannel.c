@@ -5,6 +5,7 @@
  * field access or one cio call. Rust side: src/ffi/subchannel.rs.
  */
 #include <linux/device.h>
+#include <linux/vfio_ccw.h>
 #include <linux/workqueue.h>
 #include <asm/cio.h>
 

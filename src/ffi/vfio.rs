@@ -24,7 +24,7 @@ use super::bindings;
 /// Only one type of the crate may implement it: the accessors
 /// ([`DeviceRef::state`], `SchGuard::device`) take the state of every
 /// device to be a `Pin<KBox<Self>>` stored by [`init_state`].
-pub(crate) unsafe trait VfioState: Send + Sync {}
+pub(crate) unsafe trait VfioState: Send + Sync + 'static {}
 
 /// Builds the Rust state of a device in its `init` op: `init` gets the
 /// device, and what it builds is stored in `slot`.
