@@ -62,7 +62,12 @@ macro_rules! msg {
 macro_rules! check {
     ($cond:expr, $($arg:tt)+) => {
         if !$cond {
-            return Err(msg!("{}:{}: {}", $crate::kunit::check::file_name(file!()), line!(), format_args!($($arg)+)));
+            return Err(msg!(
+                "{}:{}: {}",
+                $crate::kunit::check::file_name(file!()),
+                line!(),
+                format_args!($($arg)+)
+            ));
         }
     };
 }
