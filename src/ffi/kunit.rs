@@ -9,7 +9,6 @@
 
 use core::cell::UnsafeCell;
 use kernel::bindings::{kunit, kunit_case};
-use kernel::c_str;
 use kernel::str::CStr;
 
 use super::bindings;
@@ -34,12 +33,13 @@ impl<const N: usize> KunitCases<N> {
     }
 }
 
-/// The case `name` of this module, which KUnit runs by calling `run`.
-pub(crate) const fn case(name: &'static CStr, run: RunCase) -> kunit_case {
+/// The case `name` of the module `module`, which KUnit runs by calling
+/// `run`.
+pub(crate) const fn case(module: &'static CStr, name: &'static CStr, run: RunCase) -> kunit_case {
     kunit_case {
         run_case: Some(run),
         name: name.as_char_ptr(),
-        module_name: c_str!("vfio_ccw_rs").as_char_ptr().cast_mut(),
+        module_name: module.as_char_ptr().cast_mut(),
         ..end()
     }
 }

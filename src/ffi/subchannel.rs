@@ -56,7 +56,7 @@ impl Subchannel {
         unsafe { &*ptr.cast::<Self>() }
     }
 
-    pub(crate) fn as_raw(&self) -> *mut bindings::subchannel {
+    fn as_raw(&self) -> *mut bindings::subchannel {
         self.0.get()
     }
 

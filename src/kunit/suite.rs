@@ -6,10 +6,14 @@
 
 use kernel::bindings::kunit;
 use kernel::c_str;
+use kernel::str::CStr;
 
 use super::check::Outcome;
 use super::{fsm, translator};
 use crate::ffi::kunit::{case, end, report, KunitCases};
+
+/// The module the cases belong to (KTAP `# module:`).
+const MODULE: &CStr = c_str!("vfio_ccw_rs");
 
 /// Reports `outcome` for the running case.
 ///
@@ -47,7 +51,7 @@ macro_rules! cases {
             #[no_mangle]
             static vccw_rs_kunit_cases: KunitCases<{ [$(stringify!($case)),*].len() + 1 }> =
                 KunitCases::new([
-                    $(case(c_str!(stringify!($case)), [<run_ $case>]),)*
+                    $(case(MODULE, c_str!(stringify!($case)), [<run_ $case>]),)*
                     end(),
                 ]);
         }
