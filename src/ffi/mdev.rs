@@ -81,7 +81,10 @@ impl MdevDevice {
         // this mdev); the device is withdrawn below on failure, and in
         // `remove_vfio_device` before its last reference is dropped.
         unsafe { sch.lock().set_device(vdev) };
-        // SAFETY: `vdev` is a live device whose `init` succeeded.
+        // SAFETY: `vfio_register_emulated_iommu_dev` needs an initialised,
+        // unregistered device: `vdev` comes from `vfio_alloc_device` (whose
+        // `init` succeeded) and holds its reference until the put below or
+        // in `remove_vfio_device`.
         if let Err(e) = to_result(unsafe { bindings::vccw_vfio_register(vdev) }) {
             // SAFETY: withdraws what was published above, under the lock the
             // interrupt handler reads it under.
