@@ -73,8 +73,8 @@ impl<T> IoMutex<T> {
 
     /// Takes the mutex if it is free.
     pub(crate) fn try_lock(&self) -> Option<IoGuard<'_, T>> {
-        // SAFETY: the mutex is initialised (type invariant); `mutex_trylock`
-        // does not sleep, so any context that may hold a mutex may call it.
+        // SAFETY: the mutex is initialised (type invariant); callers are in
+        // process context, as mutexes need even when they are not waited for.
         if unsafe { bindings::vccw_mutex_trylock(self.raw.get()) } == 0 {
             return None;
         }
