@@ -5,7 +5,8 @@
 # cached kernel tree's headers (the interface headers see only <linux/types.h>).
 #
 #   scripts/bindings.sh [KDIR]           regenerate the file (make bindings)
-#   scripts/bindings.sh --check [KDIR]   fail if the checked-in file differs (make check)
+#   scripts/bindings.sh --check [KDIR]   fail if the checked-in file differs, or if
+#                                        src/ffi uses a module above it (make check)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 check=0
@@ -44,6 +45,11 @@ if [ $check = 1 ]; then
         die "bindings: src/ffi/bindings_generated.rs does not match include/ (run make bindings)"
     fi
     note "bindings: src/ffi/bindings_generated.rs matches include/"
+    # The module graph (Documentation/driver.md): the safe wrappers use only
+    # themselves and the channel core, never the driver modules above them.
+    if grep -nE 'crate::[a-z_]+' "$VCCW_ROOT"/src/ffi/*.rs | grep -vE 'crate::(ffi|channel)\b' >&2; then
+        die "bindings: src/ffi uses a module above it (see above)"
+    fi
 else
     cp "$tmp" "$OUT"
     note "bindings: wrote src/ffi/bindings_generated.rs"
