@@ -6,13 +6,14 @@
 #   make check    the whole test suite (host tests + guest tests); CI runs this
 #   make module   build vfio_ccw_rs.ko against the cached kernel
 #   make kernel   build (or reuse) the cached s390x kernel; prints its path
+#   make bindings regenerate src/ffi/bindings_generated.rs from include/
 #   make host-test  host-only tests (no guest)
 #   make guest CMD='…' [ADD='host:guest …']   run a command in the guest
 #   make bench    criterion benchmark of the channel-program translator
 #   make fuzz [RUNS=N]   libFuzzer on the translator (cargo-fuzz)
 #   make nested   QEMU's vfio-ccw client in a second-level guest (slow)
 
-.PHONY: all run check module kernel host-test guest setup clean bench fuzz nested
+.PHONY: all run check module kernel bindings host-test guest setup clean bench fuzz nested
 .PHONY: figures
 
 all: module
@@ -31,6 +32,9 @@ module:
 
 kernel:
 	@scripts/kernel.sh
+
+bindings:
+	scripts/bindings.sh
 
 host-test:
 	scripts/host-test.sh

@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # The project's test command (make check): set up the host, build the kernel
-# (cached), the module, ccwctl and the host tests, run the host tests, then
-# boot the s390x guest once and run the guest suites there, then boot it once
-# more for the nested suites (QEMU's vfio-ccw client against both drivers,
+# (cached), check the generated bindings (scripts/bindings.sh), build the
+# module, ccwctl and the host tests, run the host tests, then boot the s390x
+# guest once and run the guest suites there, then boot it once more for the
+# nested suites (QEMU's vfio-ccw client against both drivers,
 # scripts/nested.sh). Exits non-zero on any failed or missing result and on
 # any kernel splat.
 #
@@ -13,6 +14,7 @@ set -euo pipefail
 T0=$(date +%s)
 "$VCCW_ROOT/scripts/setup-host.sh"
 KDIR=$("$VCCW_ROOT/scripts/kernel.sh")
+"$VCCW_ROOT/scripts/bindings.sh" --check "$KDIR"
 "$VCCW_ROOT/scripts/module.sh" "$KDIR" >/dev/null
 
 "$VCCW_ROOT/scripts/host-test.sh"

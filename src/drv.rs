@@ -3,6 +3,7 @@
 //! The css driver for I/O subchannels: what happens when the css bus binds,
 //! unbinds or notifies a subchannel.
 
+use crate::device::Device;
 use crate::ffi::{count_io_interrupt, IrbBytes, MdevDevice, SchGuard, Subchannel};
 use kernel::prelude::*;
 
@@ -28,7 +29,7 @@ pub(crate) fn remove(sch: &Subchannel) {
 /// and then marked not operational.
 pub(crate) fn shutdown(sch: &Subchannel) {
     if let Some(dev) = sch.device() {
-        if let Some(dev) = dev.state() {
+        if let Some(dev) = dev.state::<Device>() {
             dev.shutdown();
         }
     }
@@ -37,9 +38,9 @@ pub(crate) fn shutdown(sch: &Subchannel) {
 /// An I/O interruption (hard interrupt, `sch->lock` held). Without an
 /// mdev the subchannel should be disabled: disable it again (as C does).
 pub(crate) fn interrupt(g: &SchGuard<'_>, irb: &IrbBytes) {
-    match g.device() {
+    match g.device::<Device>() {
         Some(dev) => {
-            count_io_interrupt();
+            count_io_interrupt(g);
             dev.interrupt(g, irb);
         }
         None => {
@@ -58,7 +59,7 @@ pub(crate) fn subchannel_event(sch: &Subchannel, _process: bool) -> Result {
     }
     match sch.device() {
         Some(dev) => {
-            if let Some(dev) = dev.state() {
+            if let Some(dev) = dev.state::<Device>() {
                 dev.subchannel_event();
             }
         }

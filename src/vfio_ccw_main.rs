@@ -13,8 +13,10 @@
 //!   machine's actions, the interrupt work, quiesce);
 //! - [`memory`]: guest memory and 31-bit pages for the translator;
 //! - [`uapi`]: the vfio user ABI;
-//! - [`ffi`]: the only place with `unsafe`: C glue declarations and the
-//!   entry points the glue calls;
+//! - [`entry`]: the entry points the C glue calls, which forward to `drv`
+//!   and `device`;
+//! - [`ffi`]: safe wrappers of the kernel objects (one module each) over
+//!   the C glue's generated declarations; with `entry`, the only `unsafe`;
 //! - `kunit` (with `CONFIG_VFIO_CCW_RS_KUNIT_TEST`): the KUnit suite run at
 //!   module load.
 
@@ -26,6 +28,7 @@ use kernel::prelude::*;
 mod channel;
 mod device;
 mod drv;
+mod entry;
 mod ffi;
 #[cfg(CONFIG_VFIO_CCW_RS_KUNIT_TEST)]
 mod kunit;

@@ -1,68 +1,71 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The entry points of the KUnit suite: `vccw_rs_kunit_<case>` for each
-//! case of [`crate::kunit`], called by the glue's `struct kunit_case`s
-//! (`src/ffi/kunit.c`; the list is `VCCW_KUNIT_CASES` in
-//! `include/vfio_ccw_rs.h`).
+//! KUnit, for the module's own suite: the `struct kunit_case` array a
+//! suite runs, and a case's report. (6.12 has no `#[kunit_tests]`, which
+//! came with 6.15.)
+//!
+//! C: `src/ffi/kunit.c`, the `struct kunit_suite` and the report, which
+//! needs KUnit's macros (`KUNIT_FAIL`, `kunit_info`).
 
-use core::ffi::{c_char, c_uint};
+use core::cell::UnsafeCell;
+use kernel::bindings::{kunit, kunit_case};
+use kernel::str::CStr;
 
-use crate::kunit::{self, Outcome};
+use super::bindings;
 
-/// Copies the case's message into `msg` (`len` bytes: truncated,
-/// NUL-terminated) and returns whether the case passed.
-fn report(outcome: Outcome, msg: *mut c_char, len: usize) -> bool {
-    let (passed, text) = match &outcome {
-        Ok(note) => (true, note.as_bytes()),
-        Err(why) => (false, why.as_bytes()),
-    };
-    if msg.is_null() || len == 0 {
-        return passed;
+/// A case's function (`kunit_case.run_case`), called by KUnit with the
+/// case's live `struct kunit`.
+pub(crate) type RunCase = unsafe extern "C" fn(*mut kunit);
+
+/// The `struct kunit_case` array of a suite, ending with an empty entry.
+/// KUnit writes each case's status and log into it.
+#[repr(transparent)]
+pub(crate) struct KunitCases<const N: usize>(UnsafeCell<[kunit_case; N]>);
+
+// SAFETY: Rust never touches the array after building it; KUnit alone uses
+// it, running one case of the suite at a time.
+unsafe impl<const N: usize> Sync for KunitCases<N> {}
+
+impl<const N: usize> KunitCases<N> {
+    /// The array of `cases`, whose last entry must be [`end`].
+    pub(crate) const fn new(cases: [kunit_case; N]) -> Self {
+        Self(UnsafeCell::new(cases))
     }
-    // SAFETY: the glue passes a buffer of `len` writable bytes, which
-    // nothing else uses during the call.
-    let buf = unsafe { core::slice::from_raw_parts_mut(msg.cast::<u8>(), len) };
-    let n = text.len().min(len - 1);
-    buf[..n].copy_from_slice(&text[..n]);
-    buf[n] = 0;
-    passed
 }
 
-/// Defines the entry point of each case, and [`vccw_rs_kunit_count`].
-macro_rules! entry_points {
-    ($($case:ident),* $(,)?) => {
-        kernel::macros::paste! {
-            $(
-                #[doc = concat!("Runs the KUnit case `", stringify!($case), "`.")]
-                #[no_mangle]
-                extern "C" fn [<vccw_rs_kunit_ $case>](msg: *mut c_char, len: usize) -> bool {
-                    report(kunit::$case(), msg, len)
-                }
-            )*
-        }
-
-        /// The number of cases (the glue checks its list against it).
-        #[no_mangle]
-        extern "C" fn vccw_rs_kunit_count() -> c_uint {
-            [$(stringify!($case)),*].len() as c_uint
-        }
-    };
+/// The case `name` of the module `module`, which KUnit runs by calling
+/// `run`.
+pub(crate) const fn case(module: &'static CStr, name: &'static CStr, run: RunCase) -> kunit_case {
+    kunit_case {
+        run_case: Some(run),
+        name: name.as_char_ptr(),
+        module_name: module.as_char_ptr().cast_mut(),
+        ..end()
+    }
 }
 
-entry_points!(
-    program_pages,
-    sense_id,
-    nop_tic_chain,
-    data_chaining,
-    idal_format2_4k,
-    idal_format1_2k,
-    direct_across_pages,
-    format0_chain,
-    storage_reused,
-    unmapped_program,
-    pin_failures,
-    chain_limits,
-    fsm_io_cycle,
-    fsm_start_failures,
-    fsm_reset_while_busy,
-);
+/// The empty entry that ends a case array.
+pub(crate) const fn end() -> kunit_case {
+    // SAFETY: all zeroes is a valid `struct kunit_case`, C's `{}`: null
+    // pointers, no parameter generator, no attributes, status 0, no log.
+    unsafe { core::mem::zeroed() }
+}
+
+/// Capacity of a report, terminating NUL included (longer text is cut).
+const REPORT_LEN: usize = 256;
+
+/// Reports a case's result: `text` fails the case, or is logged as a note
+/// if the case passed and `text` is not empty.
+///
+/// # Safety
+///
+/// `test` must be the live `struct kunit` of the running case.
+pub(crate) unsafe fn report(test: *mut kunit, passed: bool, text: &[u8]) {
+    let mut msg = [0u8; REPORT_LEN];
+    let n = text.len().min(REPORT_LEN - 1);
+    msg[..n].copy_from_slice(&text[..n]);
+    // SAFETY: the caller guarantees that `test` is the running case's;
+    // `msg` is NUL-terminated (its last byte is never written) and lives
+    // for the call, during which KUnit copies the text into its log.
+    unsafe { bindings::vccw_kunit_report(test, passed, msg.as_ptr().cast()) }
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The vfio device of an mdev: struct vccw_device, a struct vfio_device plus
+ * the I/O work item and the interrupt completion, and the Rust state.
+ */
+#ifndef VFIO_CCW_RS_VFIO_H
+#define VFIO_CCW_RS_VFIO_H
+
+#include <linux/types.h>
+
+struct subchannel;
+struct mdev_device;
+struct page;
+struct vfio_irq_set;
+struct vccw_device;
+
+/* Provided by src/ffi/vfio.c. */
+struct vccw_device *vccw_vfio_alloc(struct mdev_device *mdev);
+int vccw_vfio_register(struct vccw_device *vdev);
+void vccw_vfio_unregister(struct vccw_device *vdev);
+void vccw_vfio_get(struct vccw_device *vdev);
+void vccw_vfio_put(struct vccw_device *vdev);
+const void *vccw_vfio_state(struct vccw_device *vdev);
+int vccw_vfio_dma_read(struct vccw_device *vdev, u64 iova, void *buf, size_t len);
+int vccw_vfio_pin_pages(struct vccw_device *vdev, u64 iova, int npage, struct page **pages);
+void vccw_vfio_unpin_pages(struct vccw_device *vdev, u64 iova, int npage);
+int vccw_vfio_set_irqs_validate(struct vfio_irq_set *hdr, u32 num_irqs, size_t *data_size);
+void vccw_vfio_notice_request(struct vccw_device *vdev, unsigned int count);
+void vccw_vfio_notice_no_request(struct vccw_device *vdev);
+void vccw_queue_io_work(struct vccw_device *vdev);
+void vccw_cancel_io_work(struct vccw_device *vdev);
+void vccw_irq_done_reinit(struct vccw_device *vdev);
+void vccw_irq_done_complete(struct vccw_device *vdev);
+bool vccw_irq_done_wait(struct vccw_device *vdev, unsigned int msecs);
+
+/*
+ * Provided by the Rust crate (src/entry/vfio.rs): vfio_device_ops and the
+ * I/O work item. state is the Rust device, stored by vccw_rs_vfio_init.
+ */
+int vccw_rs_vfio_init(struct vccw_device *vdev, struct subchannel *sch, const void **state);
+void vccw_rs_vfio_release(const void *state);
+int vccw_rs_vfio_open(const void *state);
+void vccw_rs_vfio_close(const void *state);
+ssize_t vccw_rs_vfio_read(const void *state, char __user *buf, size_t count, loff_t pos);
+ssize_t vccw_rs_vfio_write(const void *state, const char __user *buf, size_t count, loff_t pos);
+long vccw_rs_vfio_ioctl(const void *state, unsigned int cmd, unsigned long arg);
+void vccw_rs_vfio_request(const void *state, unsigned int count);
+void vccw_rs_vfio_dma_unmap(const void *state, u64 iova, u64 length);
+void vccw_rs_io_work(const void *state);
+
+#endif

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Mediated devices: the mdev driver `vfio_ccw_mdev` and the mdev of a
+//! subchannel, which owns the vfio device.
+//!
+//! C: `src/ffi/mdev.c` (the `struct mdev_driver`, the mdev parent of a
+//! bound subchannel); the driver's callbacks are the entry points in
+//! `src/entry/mdev.rs`.
+
+use core::ptr;
+use kernel::error::{from_err_ptr, to_result};
+use kernel::prelude::*;
+use kernel::types::Opaque;
+
+use super::bindings;
+use super::subchannel::Subchannel;
+
+/// The registration of the mdev driver `vfio_ccw_mdev`; unregisters on drop.
+pub(crate) struct MdevDriverRegistration(());
+
+impl MdevDriverRegistration {
+    /// Registers the driver that creates a vfio device for each mdev.
+    pub(crate) fn new() -> Result<Self> {
+        // SAFETY: `mdev_register_driver` needs a driver structure that is not
+        // registered yet. The glue's structure is static, and the module holds
+        // at most one `MdevDriverRegistration` (created once in its `init`).
+        to_result(unsafe { bindings::vccw_mdev_driver_register() })?;
+        Ok(Self(()))
+    }
+}
+
+impl Drop for MdevDriverRegistration {
+    fn drop(&mut self) {
+        // SAFETY: `new` registered the driver, and this drop is the only
+        // unregister; the css driver, whose parents use it, is gone by now
+        // (the module drops it first).
+        unsafe { bindings::vccw_mdev_driver_unregister() };
+    }
+}
+
+/// An mdev, borrowed for the duration of an mdev driver callback.
+///
+/// # Invariants
+///
+/// Wraps a live `struct mdev_device` whose parent is one of our subchannels.
+#[repr(transparent)]
+pub(crate) struct MdevDevice(Opaque<bindings::mdev_device>);
+
+impl MdevDevice {
+    /// # Safety
+    ///
+    /// `ptr` must point to a live mdev of our parent for the lifetime `'a`.
+    pub(crate) unsafe fn from_raw<'a>(ptr: *mut bindings::mdev_device) -> &'a Self {
+        // SAFETY: `MdevDevice` is a transparent wrapper of the C struct; the
+        // caller guarantees that it is live for `'a`.
+        // INVARIANT: a live mdev of our parent, for as long as the reference.
+        unsafe { &*ptr.cast::<Self>() }
+    }
+
+    fn as_raw(&self) -> *mut bindings::mdev_device {
+        self.0.get()
+    }
+
+    /// The parent subchannel.
+    pub(crate) fn subchannel(&self) -> &Subchannel {
+        // SAFETY: the mdev is live and its parent device is our subchannel,
+        // which outlives it: `remove` unregisters the parent, removing every
+        // mdev, before the subchannel goes.
+        unsafe { Subchannel::from_raw(bindings::vccw_mdev_subchannel(self.as_raw())) }
+    }
+
+    /// Creates the vfio device (its `init` op builds the driver's state),
+    /// publishes it to the subchannel's interrupt handler and registers it
+    /// with vfio (emulated IOMMU). Call from the mdev `probe` only.
+    pub(crate) fn create_vfio_device(&self) -> Result {
+        // SAFETY: the mdev is live; `vfio_alloc_device` runs the `init` op
+        // and returns a device with one reference, or an error pointer.
+        let vdev = from_err_ptr(unsafe { bindings::vccw_vfio_alloc(self.as_raw()) })?;
+        let sch = self.subchannel();
+        // SAFETY: the subchannel is bound to our driver (it is the parent of
+        // this mdev); the device is withdrawn below on failure, and in
+        // `remove_vfio_device` before its last reference is dropped.
+        unsafe { sch.lock().set_device(vdev) };
+        // SAFETY: `vfio_register_emulated_iommu_dev` needs an initialised,
+        // unregistered device: `vdev` comes from `vfio_alloc_device` (whose
+        // `init` succeeded) and holds its reference until the put below or
+        // in `remove_vfio_device`.
+        if let Err(e) = to_result(unsafe { bindings::vccw_vfio_register(vdev) }) {
+            // SAFETY: withdraws what was published above, under the lock the
+            // interrupt handler reads it under.
+            unsafe { sch.lock().set_device(ptr::null_mut()) };
+            // SAFETY: drops the reference from `vccw_vfio_alloc`; the device
+            // is no longer published, so nothing else reaches it.
+            unsafe { bindings::vccw_vfio_put(vdev) };
+            return Err(e);
+        }
+        // SAFETY: the mdev is live; its drvdata is ours while it is bound,
+        // and holds the registered device until `remove_vfio_device`.
+        unsafe { bindings::vccw_mdev_set_device(self.as_raw(), vdev) };
+        Ok(())
+    }
+
+    /// Undoes [`MdevDevice::create_vfio_device`]: unregisters the vfio
+    /// device (waiting for its users to close it), withdraws it from the
+    /// interrupt handler and drops the reference (releasing it). Call from
+    /// the mdev `remove` only.
+    pub(crate) fn remove_vfio_device(&self) {
+        // SAFETY: the mdev is live; its drvdata is the device
+        // `create_vfio_device` registered (the mdev core calls `remove` only
+        // after a successful `probe`).
+        let vdev = unsafe { bindings::vccw_mdev_device(self.as_raw()) };
+        if vdev.is_null() {
+            return;
+        }
+        // SAFETY: `vdev` was registered in `create_vfio_device` and is still
+        // referenced by it; unregistering waits for every opener to close.
+        unsafe { bindings::vccw_vfio_unregister(vdev) };
+        // SAFETY: the subchannel is bound to our driver; withdrawing the
+        // device under its lock means no interrupt handler holds it once
+        // the lock is dropped, before the last reference goes below.
+        unsafe { self.subchannel().lock().set_device(ptr::null_mut()) };
+        // SAFETY: the mdev is live; clearing its drvdata, then dropping the
+        // reference from `vccw_vfio_alloc` (which releases the device): it
+        // is unregistered and unpublished, so nothing uses `vdev` afterwards.
+        unsafe {
+            bindings::vccw_mdev_set_device(self.as_raw(), ptr::null_mut());
+            bindings::vccw_vfio_put(vdev);
+        }
+    }
+}

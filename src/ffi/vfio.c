@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The vfio device of an mdev: struct vccw_device and its vfio_device_ops,
+ * each forwarding to its Rust entry point (src/entry/vfio.rs), plus the
+ * vfio, workqueue and completion calls the Rust side needs
+ * (src/ffi/vfio.rs). No logic.
+ */
+#include <linux/completion.h>
+#include <linux/iommu.h>
+#include <linux/mdev.h>
+#include <linux/vfio.h>
+#include <linux/vfio_ccw.h>
+#include <linux/workqueue.h>
+
+#include "css.h"
+#include "vfio_ccw_rs/vfio.h"
+
+/*
+ * The values the Rust side spells out (src/uapi.rs, src/device): checked
+ * here against the UAPI headers.
+ */
+static_assert(VFIO_DEVICE_FLAGS_CCW == (1 << 4) && VFIO_DEVICE_FLAGS_RESET == (1 << 0));
+static_assert(VFIO_REGION_INFO_FLAG_READ == 1 && VFIO_REGION_INFO_FLAG_WRITE == 2);
+static_assert(VFIO_IRQ_INFO_EVENTFD == 1);
+static_assert(VFIO_IRQ_SET_DATA_NONE == 1 && VFIO_IRQ_SET_DATA_BOOL == 2 &&
+	      VFIO_IRQ_SET_DATA_EVENTFD == 4 && VFIO_IRQ_SET_ACTION_TRIGGER == 32);
+static_assert(VFIO_CCW_IO_IRQ_INDEX == 0 && VFIO_CCW_CRW_IRQ_INDEX == 1 &&
+	      VFIO_CCW_REQ_IRQ_INDEX == 2 && VFIO_CCW_NUM_IRQS == 3);
+static_assert(VFIO_DEVICE_GET_INFO == _IO(';', 107) && VFIO_DEVICE_RESET == _IO(';', 111));
+static_assert(sizeof(struct vfio_irq_set) == 20);
+static_assert(sizeof(struct vfio_region_info) == 32 && VFIO_REGION_INFO_FLAG_CAPS == 8);
+static_assert(sizeof(struct vfio_region_info_cap_type) == 16 && VFIO_REGION_INFO_CAP_TYPE == 2);
+static_assert(VFIO_REGION_TYPE_CCW == 2 && VFIO_REGION_SUBTYPE_CCW_ASYNC_CMD == 1 &&
+	      VFIO_REGION_SUBTYPE_CCW_SCHIB == 2 && VFIO_REGION_SUBTYPE_CCW_CRW == 3);
+static_assert(sizeof(struct ccw_cmd_region) == 8 && sizeof(struct ccw_crw_region) == 8);
+
+/*
+ * Rust owns everything in *state (allocated by vccw_rs_vfio_init, freed by
+ * vccw_rs_vfio_release); C holds what its macros must initialise.
+ */
+struct vccw_device {
+	struct vfio_device vdev;	/* first: vfio_alloc_device() */
+	struct subchannel *sch;
+	const void *state;
+	struct work_struct io_work;
+	struct completion irq_done;
+};
+
+static struct vccw_device *to_vccw(struct vfio_device *vdev)
+{
+	return container_of(vdev, struct vccw_device, vdev);
+}
+
+static void vccw_io_work_fn(struct work_struct *work)
+{
+	vccw_rs_io_work(container_of(work, struct vccw_device, io_work)->state);
+}
+
+static int vccw_vfio_init(struct vfio_device *vdev)
+{
+	struct vccw_device *d = to_vccw(vdev);
+
+	d->sch = to_subchannel(vdev->dev->parent);
+	INIT_WORK(&d->io_work, vccw_io_work_fn);
+	init_completion(&d->irq_done);
+	return vccw_rs_vfio_init(d, d->sch, &d->state);
+}
+
+static void vccw_vfio_release(struct vfio_device *vdev)
+{
+	vccw_rs_vfio_release(to_vccw(vdev)->state);
+}
+
+static int vccw_vfio_open(struct vfio_device *vdev)
+{
+	return vccw_rs_vfio_open(to_vccw(vdev)->state);
+}
+
+static void vccw_vfio_close(struct vfio_device *vdev)
+{
+	vccw_rs_vfio_close(to_vccw(vdev)->state);
+}
+
+static ssize_t vccw_vfio_read(struct vfio_device *vdev, char __user *buf,
+			      size_t count, loff_t *ppos)
+{
+	return vccw_rs_vfio_read(to_vccw(vdev)->state, buf, count, *ppos);
+}
+
+static ssize_t vccw_vfio_write(struct vfio_device *vdev, const char __user *buf,
+			       size_t count, loff_t *ppos)
+{
+	return vccw_rs_vfio_write(to_vccw(vdev)->state, buf, count, *ppos);
+}
+
+static long vccw_vfio_ioctl(struct vfio_device *vdev, unsigned int cmd,
+			    unsigned long arg)
+{
+	return vccw_rs_vfio_ioctl(to_vccw(vdev)->state, cmd, arg);
+}
+
+static void vccw_vfio_request(struct vfio_device *vdev, unsigned int count)
+{
+	vccw_rs_vfio_request(to_vccw(vdev)->state, count);
+}
+
+static void vccw_vfio_dma_unmap(struct vfio_device *vdev, u64 iova, u64 length)
+{
+	vccw_rs_vfio_dma_unmap(to_vccw(vdev)->state, iova, length);
+}
+
+static const struct vfio_device_ops vccw_vfio_ops = {
+	.init = vccw_vfio_init,
+	.release = vccw_vfio_release,
+	.open_device = vccw_vfio_open,
+	.close_device = vccw_vfio_close,
+	.read = vccw_vfio_read,
+	.write = vccw_vfio_write,
+	.ioctl = vccw_vfio_ioctl,
+	.request = vccw_vfio_request,
+	.dma_unmap = vccw_vfio_dma_unmap,
+	.bind_iommufd = vfio_iommufd_emulated_bind,
+	.unbind_iommufd = vfio_iommufd_emulated_unbind,
+	.attach_ioas = vfio_iommufd_emulated_attach_ioas,
+	.detach_ioas = vfio_iommufd_emulated_detach_ioas,
+};
+
+struct vccw_device *vccw_vfio_alloc(struct mdev_device *mdev)
+{
+	return vfio_alloc_device(vccw_device, vdev, &mdev->dev, &vccw_vfio_ops);
+}
+
+int vccw_vfio_register(struct vccw_device *vdev)
+{
+	return vfio_register_emulated_iommu_dev(&vdev->vdev);
+}
+
+void vccw_vfio_unregister(struct vccw_device *vdev)
+{
+	vfio_unregister_group_dev(&vdev->vdev);
+}
+
+void vccw_vfio_get(struct vccw_device *vdev)
+{
+	get_device(&vdev->vdev.device);
+}
+
+void vccw_vfio_put(struct vccw_device *vdev)
+{
+	vfio_put_device(&vdev->vdev);
+}
+
+const void *vccw_vfio_state(struct vccw_device *vdev)
+{
+	return vdev->state;
+}
+
+int vccw_vfio_dma_read(struct vccw_device *vdev, u64 iova, void *buf, size_t len)
+{
+	return vfio_dma_rw(&vdev->vdev, iova, buf, len, false);
+}
+
+int vccw_vfio_pin_pages(struct vccw_device *vdev, u64 iova, int npage, struct page **pages)
+{
+	return vfio_pin_pages(&vdev->vdev, iova, npage, IOMMU_READ | IOMMU_WRITE, pages);
+}
+
+void vccw_vfio_unpin_pages(struct vccw_device *vdev, u64 iova, int npage)
+{
+	vfio_unpin_pages(&vdev->vdev, iova, npage);
+}
+
+int vccw_vfio_set_irqs_validate(struct vfio_irq_set *hdr, u32 num_irqs, size_t *data_size)
+{
+	return vfio_set_irqs_validate_and_prepare(hdr, 1, num_irqs, data_size);
+}
+
+void vccw_vfio_notice_request(struct vccw_device *vdev, unsigned int count)
+{
+	dev_notice_ratelimited(vdev->vdev.dev, "Relaying device request to user (#%u)\n", count);
+}
+
+void vccw_vfio_notice_no_request(struct vccw_device *vdev)
+{
+	dev_notice(vdev->vdev.dev,
+		   "No device request channel registered, blocked until released by user\n");
+}
+
+void vccw_queue_io_work(struct vccw_device *vdev)
+{
+	queue_work(system_wq, &vdev->io_work);
+}
+
+void vccw_cancel_io_work(struct vccw_device *vdev)
+{
+	cancel_work_sync(&vdev->io_work);
+}
+
+void vccw_irq_done_reinit(struct vccw_device *vdev)
+{
+	reinit_completion(&vdev->irq_done);
+}
+
+void vccw_irq_done_complete(struct vccw_device *vdev)
+{
+	complete(&vdev->irq_done);
+}
+
+bool vccw_irq_done_wait(struct vccw_device *vdev, unsigned int msecs)
+{
+	return wait_for_completion_timeout(&vdev->irq_done, msecs_to_jiffies(msecs)) != 0;
+}
