@@ -13,8 +13,9 @@
 //!
 //! Checks: no panic; the pin contract (no double unpin, pins == unpins after
 //! an error or after `free`); on success the host program is equivalent to
-//! the guest program, reads stay in referenced pages, and every host CCW
-//! address translates back.
+//! the guest program, reads stay in referenced pages, every CCW slot the
+//! channel can fetch (also by skipping) is translated or a terminator, and
+//! every host CCW address translates back.
 
 #![no_main]
 
@@ -22,7 +23,7 @@ use libfuzzer_sys::fuzz_target;
 use vfio_ccw_channel::channel::cp::ChannelProgram;
 use vfio_ccw_channel::channel::orb::Orb;
 use vfio_ccw_channel::channel::scsw::{Scsw, STCTL_PRIM_STATUS, STCTL_STATUS_PEND};
-use vfio_ccw_channel::fake::{check_program, check_reads, FakeGuest, FakeStorage};
+use vfio_ccw_channel::fake::{check_program, check_reachable, check_reads, FakeGuest, FakeStorage};
 
 const BASE: u64 = 0x10_0000;
 const MAX_MEM: usize = 16 * 1024;
@@ -85,8 +86,9 @@ fuzz_target!(|data: &[u8]| {
     if result.is_ok() {
         check_program(&mut cp, &guest).unwrap();
         check_reads(&cp, &guest).unwrap();
+        check_reachable(&mut cp).unwrap();
         for seg in cp.segments().to_vec() {
-            for i in 0..=seg.len as u64 {
+            for i in 0..=seg.len as u64 + 1 {
                 let mut s = Scsw {
                     cpa: (seg.host + 8 * i) as u32,
                     ..Scsw::default()

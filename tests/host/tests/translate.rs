@@ -808,3 +808,78 @@ fn scsw_ends_program() {
     s.set_cc(1);
     assert!(s.ends_program());
 }
+
+/// The review's case (guest boundary issue, defect 1): after the chain
+/// NOP(CC) NOP(CC) SENSE ID the guest wrote READ(65535 bytes at 0x1000).
+/// The slot after SENSE ID, which a skip from the second NOP (status
+/// modifier) fetches, must be a terminator, not the guest's READ with host
+/// addresses around it; the SCSW after a program check there maps back
+/// into the guest's program.
+#[test]
+fn slot_after_segment_is_a_terminator() {
+    let mut g = FakeGuest::new();
+    g.map(IOVA, 0x1000);
+    put_chain(
+        &mut g,
+        IOVA,
+        &[
+            ccw(CMD_NOOP, FLAG_CC, 0, 0),
+            ccw(CMD_NOOP, FLAG_CC, 0, 0),
+            ccw(CMD_SENSE_ID, FLAG_SLI, 32, IOVA + 0x100),
+            ccw(READ, 0, 0xffff, 0x1000),
+        ],
+        true,
+    );
+    let mut cp = program();
+    translate(&mut cp, &orb(true, false, false, IOVA), &mut g).unwrap();
+    let seg = cp.segments()[0];
+    assert_eq!(seg.len, 3);
+    let slot = cp
+        .storage()
+        .read_phys(seg.host + 3 * 8, 16)
+        .unwrap()
+        .to_vec();
+    assert_eq!(slot, [0; 16], "the two slots after the segment");
+    let mut s = Scsw {
+        cpa: (seg.host + 4 * 8) as u32,
+        ..Scsw::default()
+    };
+    s.set_stctl(STCTL_PRIM_STATUS | STCTL_STATUS_PEND);
+    cp.update_scsw(&mut s);
+    assert_eq!(u64::from(s.cpa), IOVA + 4 * 8);
+    free(&mut cp, &mut g);
+}
+
+/// The storage is reused: a short program after a long one leaves none of
+/// the long one's host CCWs (host addresses of pages no longer pinned)
+/// where the channel can fetch a CCW.
+#[test]
+fn reused_storage_has_no_stale_ccws() {
+    let mut g = FakeGuest::new();
+    g.map(IOVA, 0x2000);
+    let long: Vec<_> = (0..8)
+        .map(|i| ccw(READ, if i < 7 { FLAG_CC } else { 0 }, 16, IOVA + 0x1000))
+        .collect();
+    put_chain(&mut g, IOVA, &long, true);
+    let mut cp = program();
+    translate(&mut cp, &orb(true, false, false, IOVA), &mut g).unwrap();
+    free(&mut cp, &mut g);
+    put_chain(
+        &mut g,
+        IOVA,
+        &[
+            ccw(CMD_NOOP, FLAG_CC, 0, 0),
+            ccw(READ, 0, 16, IOVA + 0x1000),
+        ],
+        true,
+    );
+    translate(&mut cp, &orb(true, false, false, IOVA), &mut g).unwrap();
+    let seg = cp.segments()[0];
+    let after = cp
+        .storage()
+        .read_phys(seg.host + 2 * 8, 16)
+        .unwrap()
+        .to_vec();
+    assert_eq!(after, [0; 16]);
+    free(&mut cp, &mut g);
+}
