@@ -60,6 +60,8 @@ pub struct FakeGuest {
     pub pin_limit: Option<usize>,
     /// Fail every pin call after this many successful ones.
     pub fail_pin_after: Option<usize>,
+    /// The error those pin calls fail with (`EPERM` if not set).
+    pub pin_error: Option<Error>,
     /// After the read with this index (0-based), write these bytes.
     pub mutate_after_read: Option<(usize, u64, Vec<u8>)>,
 }
@@ -168,7 +170,7 @@ impl GuestAccess for FakeGuest {
         }
         if let Some(after) = self.fail_pin_after {
             if self.pin_calls >= after {
-                return Err(Error::Perm);
+                return Err(self.pin_error.unwrap_or(Error::Perm));
             }
         }
         let mut n = phys.len().min(self.pin_limit.unwrap_or(usize::MAX));

@@ -478,6 +478,18 @@ fn partial_pin_rolls_back() {
     g.fail_pin_after = Some(1);
     assert_eq!(translate(&mut cp, &o, &mut g), Err(Error::Perm));
     assert_eq!(g.pages_pinned, g.pages_unpinned);
+
+    // Any errno of the pin call comes back unchanged (ERESTARTSYS, EINTR:
+    // a signal while pinning; C returns them to user space as they are).
+    for errno in [512, 4, 3, 35] {
+        let mut g = setup();
+        g.map(IOVA + 0x12000, 0x1000);
+        g.fail_pin_after = Some(1);
+        g.pin_error = Some(Error::from_errno(-errno));
+        let r = translate(&mut cp, &o, &mut g).map_err(|e| e.errno());
+        assert_eq!(r, Err(errno));
+        assert_eq!(g.pages_pinned, g.pages_unpinned);
+    }
 }
 
 /// §B.11 (translator part): a transport-mode ORB is refused.
