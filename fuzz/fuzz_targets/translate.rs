@@ -14,8 +14,9 @@
 //! Checks: no panic; the pin contract (no double unpin, pins == unpins after
 //! an error or after `free`); on success the host program is equivalent to
 //! the guest program, reads stay in referenced pages, every CCW slot the
-//! channel can fetch (also by skipping) is translated or a terminator, and
-//! every host CCW address translates back.
+//! channel can fetch (also by skipping) is translated or a terminator,
+//! every host CCW address translates back, and the IRB's CCW address is a
+//! guest address of the program or 0.
 
 #![no_main]
 
@@ -108,6 +109,16 @@ fuzz_target!(|data: &[u8]| {
         let irb = cp.translate_irb(&hw);
         assert_eq!(irb[..4], hw[..4]);
         assert_eq!(irb[8..], hw[8..]);
+        // The CCW address the guest sees is in its program, or 0.
+        let cpa = u64::from(u32::from_be_bytes([irb[4], irb[5], irb[6], irb[7]]));
+        assert!(
+            cpa == 0
+                || cp
+                    .segments()
+                    .iter()
+                    .any(|s| s.guest <= cpa && cpa <= s.guest + 8 * (s.len as u64 + 1)),
+            "IRB CCW address {cpa:#x} outside the guest program"
+        );
         cp.free(&mut guest);
         assert!(!cp.iova_pinned(0, u64::MAX));
     } else {

@@ -251,29 +251,36 @@ impl<S: ProgramStorage> ChannelProgram<S> {
     /// Translates the CCW address of `scsw` from host to guest (C
     /// `cp_update_scsw`): an address inside a host segment, just past its
     /// last CCW, or just past the terminator after it (reached by a skip),
-    /// becomes the same offset in the guest segment. Other addresses, or no
-    /// held program, leave it unchanged.
+    /// becomes the same offset in the guest segment. Any other address (no
+    /// program held, or one the channel left from an earlier program, as
+    /// after HSCH or CSCH of an idle subchannel) becomes 0: the guest never
+    /// sees a host address (C passes it on).
     pub fn update_scsw(&self, scsw: &mut Scsw) {
         let cpa = u64::from(scsw.cpa);
-        for seg in self.segments() {
-            let end = seg.host + ((seg.len + SEGMENT_GAP - 1) * CCW_SIZE) as u64;
-            if seg.host <= cpa && cpa <= end {
-                scsw.cpa = (cpa - seg.host + seg.guest) as u32;
-                return;
-            }
-        }
+        scsw.cpa = self
+            .segments()
+            .iter()
+            .find(|seg| {
+                let end = seg.host + ((seg.len + SEGMENT_GAP - 1) * CCW_SIZE) as u64;
+                seg.host <= cpa && cpa <= end
+            })
+            .map_or(0, |seg| (cpa - seg.host + seg.guest) as u32);
     }
 
     /// Turns the IRB the hardware stored into the IRB for the guest: the
-    /// SCSW's CCW address is translated when the status is solicited; all
+    /// SCSW's CCW address is translated when the status is solicited and
+    /// cleared when it is not (unsolicited status has no meaningful CCW
+    /// address, and what the channel left there is a host address); all
     /// other bytes are unchanged.
     pub fn translate_irb(&self, hw: &[u8; IRB_SIZE]) -> [u8; IRB_SIZE] {
         let mut irb = *hw;
         let mut scsw = Scsw::from_bytes(&bytes::get::<SCSW_SIZE>(hw, 0));
         if scsw.is_solicited() {
             self.update_scsw(&mut scsw);
-            bytes::put32(&mut irb, 4, scsw.cpa);
+        } else {
+            scsw.cpa = 0;
         }
+        bytes::put32(&mut irb, 4, scsw.cpa);
         irb
     }
 

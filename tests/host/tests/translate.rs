@@ -591,7 +591,11 @@ fn scsw_cpa_back_translation() {
         (segs[0].host + 16, IOVA + 16),
         (segs[1].host + 8, IOVA + 0x308),
         (segs[1].host + 16, IOVA + 0x310),
-        (0x7000_0000, 0x7000_0000),
+        // Just past the terminator after a segment (fetched by a skip).
+        (segs[0].host + 24, IOVA + 24),
+        // Outside the program: a host address the guest must not see.
+        (0x7000_0000, 0),
+        (segs[1].host + 32, 0),
     ];
     for (host, guest) in cases {
         let mut s = Scsw {
@@ -603,21 +607,26 @@ fn scsw_cpa_back_translation() {
         cp.update_scsw(&mut s);
         assert_eq!(u64::from(s.cpa), guest);
     }
-    // Unsolicited (alert + pending, cc 0): the IRB keeps the host address.
+    // Unsolicited (alert + pending, cc 0): the CCW address is cleared,
+    // every other byte stays (guest-boundary issue, defect 5).
     let mut s = Scsw {
         cpa: segs[0].host as u32 + 8,
         ..Scsw::default()
     };
     s.set_stctl(STCTL_ALERT_STATUS | STCTL_STATUS_PEND);
-    let mut hw = [0u8; IRB_SIZE];
+    let mut hw = [0x5au8; IRB_SIZE];
     hw[..12].copy_from_slice(&s.to_bytes());
-    assert_eq!(cp.translate_irb(&hw), hw);
+    let irb = cp.translate_irb(&hw);
+    assert_eq!(irb[4..8], [0; 4]);
+    assert_eq!((&irb[..4], &irb[8..]), (&hw[..4], &hw[8..]));
     free(&mut cp, &mut g);
-    // No program: unchanged.
+    // No program (HSCH or CSCH of an idle subchannel): the address the
+    // channel left from the last program is a host address; cleared.
     s.set_stctl(STCTL_PRIM_STATUS | STCTL_STATUS_PEND);
-    let before = s;
-    cp.update_scsw(&mut s);
-    assert_eq!(s, before);
+    hw[..12].copy_from_slice(&s.to_bytes());
+    let irb = cp.translate_irb(&hw);
+    assert_eq!(irb[4..8], [0; 4]);
+    assert_eq!((&irb[..4], &irb[8..]), (&hw[..4], &hw[8..]));
 }
 
 /// §B.16 (translator part): `iova_pinned` for dma_unmap.
