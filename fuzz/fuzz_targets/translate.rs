@@ -13,8 +13,10 @@
 //!
 //! Checks: no panic; the pin contract (no double unpin, pins == unpins after
 //! an error or after `free`); on success the host program is equivalent to
-//! the guest program, reads stay in referenced pages, and every host CCW
-//! address translates back.
+//! the guest program, reads stay in referenced pages, every CCW slot the
+//! channel can fetch (also by skipping) is translated or a terminator,
+//! every host CCW address translates back, and the IRB's CCW address is a
+//! guest address of the program or 0.
 
 #![no_main]
 
@@ -22,7 +24,7 @@ use libfuzzer_sys::fuzz_target;
 use vfio_ccw_channel::channel::cp::ChannelProgram;
 use vfio_ccw_channel::channel::orb::Orb;
 use vfio_ccw_channel::channel::scsw::{Scsw, STCTL_PRIM_STATUS, STCTL_STATUS_PEND};
-use vfio_ccw_channel::fake::{check_program, check_reads, FakeGuest, FakeStorage};
+use vfio_ccw_channel::fake::{check_program, check_reachable, check_reads, FakeGuest, FakeStorage};
 
 const BASE: u64 = 0x10_0000;
 const MAX_MEM: usize = 16 * 1024;
@@ -85,8 +87,9 @@ fuzz_target!(|data: &[u8]| {
     if result.is_ok() {
         check_program(&mut cp, &guest).unwrap();
         check_reads(&cp, &guest).unwrap();
+        check_reachable(&mut cp).unwrap();
         for seg in cp.segments().to_vec() {
-            for i in 0..=seg.len as u64 {
+            for i in 0..=seg.len as u64 + 1 {
                 let mut s = Scsw {
                     cpa: (seg.host + 8 * i) as u32,
                     ..Scsw::default()
@@ -106,6 +109,16 @@ fuzz_target!(|data: &[u8]| {
         let irb = cp.translate_irb(&hw);
         assert_eq!(irb[..4], hw[..4]);
         assert_eq!(irb[8..], hw[8..]);
+        // The CCW address the guest sees is in its program, or 0.
+        let cpa = u64::from(u32::from_be_bytes([irb[4], irb[5], irb[6], irb[7]]));
+        assert!(
+            cpa == 0
+                || cp
+                    .segments()
+                    .iter()
+                    .any(|s| s.guest <= cpa && cpa <= s.guest + 8 * (s.len as u64 + 1)),
+            "IRB CCW address {cpa:#x} outside the guest program"
+        );
         cp.free(&mut guest);
         assert!(!cp.iova_pinned(0, u64::MAX));
     } else {

@@ -37,7 +37,14 @@ pub enum Error {
     Overflow,
     /// `EOPNOTSUPP` (95): transport mode, or halt/clear on the I/O region.
     OpNotSupp,
+    /// Any other errno (1..=4095) the kernel reported from page pinning or
+    /// guest-memory access (`ESRCH`, `EINTR`, `EDEADLK`, `ERESTARTSYS`,
+    /// ...), passed on unchanged as the C driver does.
+    Other(u16),
 }
+
+/// The highest errno the kernel uses (`MAX_ERRNO`).
+const MAX_ERRNO: u32 = 4095;
 
 /// The result type of the channel core.
 pub type Result<T = ()> = core::result::Result<T, Error>;
@@ -59,15 +66,16 @@ impl Error {
             Error::Inval => 22,
             Error::Overflow => 75,
             Error::OpNotSupp => 95,
+            Error::Other(n) => n as i32,
         }
     }
 
     /// Maps an errno number (positive or negative) to an error.
     ///
     /// For the kernel layer's trait implementations, which receive errno
-    /// values from `vfio_dma_rw()` and `vfio_pin_pages()`. A number that is
-    /// not one of the variants maps to [`Error::Inval`], the C driver's
-    /// catch-all for bad channel programs.
+    /// values from `vfio_dma_rw()` and `vfio_pin_pages()`. Another errno
+    /// becomes [`Error::Other`]; 0 and numbers beyond `MAX_ERRNO`, which are
+    /// not errors, map to [`Error::Inval`].
     pub const fn from_errno(errno: i32) -> Error {
         match errno.unsigned_abs() {
             1 => Error::Perm,
@@ -80,8 +88,10 @@ impl Error {
             14 => Error::Fault,
             16 => Error::Busy,
             19 => Error::NoDev,
+            22 => Error::Inval,
             75 => Error::Overflow,
             95 => Error::OpNotSupp,
+            n @ 1..=MAX_ERRNO => Error::Other(n as u16),
             _ => Error::Inval,
         }
     }
@@ -102,6 +112,11 @@ impl Error {
             Error::Inval => "EINVAL",
             Error::Overflow => "EOVERFLOW",
             Error::OpNotSupp => "EOPNOTSUPP",
+            Error::Other(3) => "ESRCH",
+            Error::Other(4) => "EINTR",
+            Error::Other(35) => "EDEADLK",
+            Error::Other(512) => "ERESTARTSYS",
+            Error::Other(_) => "errno",
         }
     }
 

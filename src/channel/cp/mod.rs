@@ -43,8 +43,14 @@ use super::scsw::{Scsw, SCSW_SIZE};
 pub const CCWCHAIN_LEN_MAX: usize = 256;
 /// Most segments in one channel program (C `CCWCHAIN_COUNT_MAX`).
 pub const CCWCHAIN_COUNT_MAX: usize = 16;
+/// Zeroed CCW slots after each segment. A channel that skips a CCW (command
+/// chaining with status modifier) fetches the slot after the last one; a
+/// zero CCW there (command 0) ends the program with a program check, and
+/// the SCSW then holds the address of the second slot, which still maps
+/// back to this segment because the next one starts after it.
+const SEGMENT_GAP: usize = 2;
 /// Bytes reserved for a segment while its length is not known yet.
-const SEGMENT_MAX_BYTES: usize = (CCWCHAIN_LEN_MAX + 1) * CCW_SIZE;
+const SEGMENT_MAX_BYTES: usize = (CCWCHAIN_LEN_MAX + SEGMENT_GAP) * CCW_SIZE;
 /// CCWs translated per batch in [`ChannelProgram::prefetch`].
 const PREFETCH_BATCH: usize = 32;
 /// Most pages one pin call covers: a 65535-byte count in 4K blocks.
@@ -243,30 +249,38 @@ impl<S: ProgramStorage> ChannelProgram<S> {
     }
 
     /// Translates the CCW address of `scsw` from host to guest (C
-    /// `cp_update_scsw`): an address inside a host segment, or just past its
-    /// last CCW, becomes the same offset in the guest segment. Other
-    /// addresses, or no held program, leave it unchanged.
+    /// `cp_update_scsw`): an address inside a host segment, just past its
+    /// last CCW, or just past the terminator after it (reached by a skip),
+    /// becomes the same offset in the guest segment. Any other address (no
+    /// program held, or one the channel left from an earlier program, as
+    /// after HSCH or CSCH of an idle subchannel) becomes 0: the guest never
+    /// sees a host address (C passes it on).
     pub fn update_scsw(&self, scsw: &mut Scsw) {
         let cpa = u64::from(scsw.cpa);
-        for seg in self.segments() {
-            let end = seg.host + (seg.len * CCW_SIZE) as u64;
-            if seg.host <= cpa && cpa <= end {
-                scsw.cpa = (cpa - seg.host + seg.guest) as u32;
-                return;
-            }
-        }
+        scsw.cpa = self
+            .segments()
+            .iter()
+            .find(|seg| {
+                let end = seg.host + ((seg.len + SEGMENT_GAP - 1) * CCW_SIZE) as u64;
+                seg.host <= cpa && cpa <= end
+            })
+            .map_or(0, |seg| (cpa - seg.host + seg.guest) as u32);
     }
 
     /// Turns the IRB the hardware stored into the IRB for the guest: the
-    /// SCSW's CCW address is translated when the status is solicited; all
+    /// SCSW's CCW address is translated when the status is solicited and
+    /// cleared when it is not (unsolicited status has no meaningful CCW
+    /// address, and what the channel left there is a host address); all
     /// other bytes are unchanged.
     pub fn translate_irb(&self, hw: &[u8; IRB_SIZE]) -> [u8; IRB_SIZE] {
         let mut irb = *hw;
         let mut scsw = Scsw::from_bytes(&bytes::get::<SCSW_SIZE>(hw, 0));
         if scsw.is_solicited() {
             self.update_scsw(&mut scsw);
-            bytes::put32(&mut irb, 4, scsw.cpa);
+        } else {
+            scsw.cpa = 0;
         }
+        bytes::put32(&mut irb, 4, scsw.cpa);
         irb
     }
 
@@ -368,6 +382,14 @@ impl<S: ProgramStorage> ChannelProgram<S> {
                 }
                 slot += n;
             }
+            // No guest byte and no stale host CCW after the last CCW: the
+            // rest of the chunk read and the gap become terminators.
+            if let Some(len) = len {
+                let end = (slot * CCW_SIZE).max((len + SEGMENT_GAP) * CCW_SIZE);
+                area.get_mut(len * CCW_SIZE..end)
+                    .ok_or(Error::Inval)?
+                    .fill(0);
+            }
         }
         // More than 256 CCWs: rejected without looking at a 257th.
         let len = len.ok_or(Error::Inval)?;
@@ -384,12 +406,12 @@ impl<S: ProgramStorage> ChannelProgram<S> {
             off: at.off,
         };
         self.nsegs += 1;
-        // One CCW slot of gap: the address just past a segment, which the
-        // channel stores in the SCSW after the last CCW, is then never the
-        // start of another segment, so `update_scsw` is unambiguous.
+        // The gap: the addresses the channel can store in the SCSW for this
+        // segment (up to the slot after the terminator) are never the start
+        // of another segment, so `update_scsw` is unambiguous.
         self.cursor = Cursor {
             page: at.page,
-            off: at.off + (len + 1) * CCW_SIZE,
+            off: at.off + (len + SEGMENT_GAP) * CCW_SIZE,
         };
         Ok(index)
     }

@@ -10,17 +10,19 @@
 //!   addresses.
 //! - [`check_program`]: decodes the host program back through the fakes and
 //!   compares it with the guest program.
+//! - [`check_reachable`]: every CCW slot the channel can fetch is translated
+//!   or a terminator.
 
 extern crate std;
 
 use std::boxed::Box;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::format;
 use std::string::String;
 use std::vec;
 use std::vec::Vec;
 
-use crate::channel::ccw::{Ccw0, Ccw1, CCW_SIZE, FLAG_IDA};
+use crate::channel::ccw::{Ccw0, Ccw1, CCW_SIZE, FLAG_CC, FLAG_DC, FLAG_IDA};
 use crate::channel::cp::memory::{
     DmaPage, GuestAccess, ProgramStorage, PAGE_SIZE, PIN_RECORDS_PER_PAGE,
 };
@@ -30,6 +32,9 @@ use crate::channel::idal::IdawSize;
 use crate::channel::orb::Orb;
 
 const PAGE: u64 = PAGE_SIZE as u64;
+/// What a new fake DMA page holds: as a CCW, command 0xe5 with data and
+/// command chaining.
+const JUNK: u8 = 0xe5;
 /// Pinned guest page `p` is at host address `p ^ HOST_XOR`.
 pub const HOST_XOR: u64 = 0x0000_5a00_0000_0000;
 
@@ -55,6 +60,8 @@ pub struct FakeGuest {
     pub pin_limit: Option<usize>,
     /// Fail every pin call after this many successful ones.
     pub fail_pin_after: Option<usize>,
+    /// The error those pin calls fail with (`EPERM` if not set).
+    pub pin_error: Option<Error>,
     /// After the read with this index (0-based), write these bytes.
     pub mutate_after_read: Option<(usize, u64, Vec<u8>)>,
 }
@@ -163,7 +170,7 @@ impl GuestAccess for FakeGuest {
         }
         if let Some(after) = self.fail_pin_after {
             if self.pin_calls >= after {
-                return Err(Error::Perm);
+                return Err(self.pin_error.unwrap_or(Error::Perm));
             }
         }
         let mut n = phys.len().min(self.pin_limit.unwrap_or(usize::MAX));
@@ -263,7 +270,10 @@ impl ProgramStorage for FakeStorage {
             if index > self.dma.len() {
                 self.gaps += 1;
             }
-            self.dma.resize_with(index + 1, || Box::new([0; PAGE_SIZE]));
+            // Like the kernel's pages, new ones are not zeroed: junk that
+            // reads as chained CCWs shows any slot the translator leaves.
+            self.dma
+                .resize_with(index + 1, || Box::new([JUNK; PAGE_SIZE]));
         }
         Ok(DmaPage {
             phys: Self::phys(index),
@@ -514,6 +524,52 @@ pub fn check_reads(
                     "read {iova:#x}+{len} touches unreferenced page {p:#x}"
                 ));
             }
+        }
+    }
+    Ok(())
+}
+
+/// Checks what the channel can fetch as a CCW: starting at the host ORB's
+/// CCW address and following TICs, chaining and skips (a command-chained
+/// CCW may end with status modifier, and the channel then fetches the CCW
+/// after the next), every slot is a translated CCW of a segment or all
+/// zeros (command 0: a program check ends the program there).
+pub fn check_reachable(cp: &mut ChannelProgram<FakeStorage>) -> core::result::Result<(), String> {
+    let host_orb = cp
+        .host_orb(0, 0x80)
+        .map_err(|e| format!("host_orb: {e:?}"))?;
+    let segs: Vec<_> = cp.segments().to_vec();
+    let storage = cp.storage();
+    let mut seen = BTreeSet::new();
+    let mut todo = vec![u64::from(host_orb.cpa)];
+    while let Some(addr) = todo.pop() {
+        if !seen.insert(addr) {
+            continue;
+        }
+        let raw = storage
+            .read_phys(addr, CCW_SIZE)
+            .ok_or(format!("reachable slot {addr:#x} not in DMA memory"))?;
+        let translated = segs
+            .iter()
+            .any(|s| s.host <= addr && addr < s.host + (s.len * CCW_SIZE) as u64);
+        if !translated {
+            if raw.iter().any(|&b| b != 0) {
+                return Err(format!(
+                    "reachable slot {addr:#x} outside every segment holds {raw:02x?}"
+                ));
+            }
+            continue;
+        }
+        let ccw = Ccw1::from_bytes(raw.try_into().map_err(|_| "short")?);
+        if ccw.is_tic() {
+            todo.push(u64::from(ccw.cda));
+            continue;
+        }
+        if ccw.flags & FLAG_DC != 0 {
+            todo.push(addr + CCW_SIZE as u64);
+        } else if ccw.flags & FLAG_CC != 0 {
+            todo.push(addr + CCW_SIZE as u64);
+            todo.push(addr + 2 * CCW_SIZE as u64);
         }
     }
     Ok(())

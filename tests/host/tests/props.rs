@@ -9,7 +9,8 @@
 //! equivalent to the guest program (decoded back through the fakes: same
 //! commands, counts, flags, TIC targets, and the same guest bytes
 //! addressed), and translates every host CCW address of the SCSW back to
-//! the guest one.
+//! the guest one, and leaves nothing but translated CCWs and terminators
+//! where the channel can fetch a CCW (including by skipping one).
 
 mod common;
 
@@ -24,7 +25,7 @@ use vfio_ccw_channel::channel::cp::ChannelProgram;
 use vfio_ccw_channel::channel::error::Error;
 use vfio_ccw_channel::channel::orb::Orb;
 use vfio_ccw_channel::channel::scsw::{Scsw, STCTL_PRIM_STATUS, STCTL_STATUS_PEND};
-use vfio_ccw_channel::fake::{check_program, check_reads, FakeGuest, FakeStorage};
+use vfio_ccw_channel::fake::{check_program, check_reachable, check_reads, FakeGuest, FakeStorage};
 
 const SEG_BASE: u64 = 0x10_0000;
 const IDAL_BASE: u64 = 0x20_0000;
@@ -238,9 +239,11 @@ fn translate_and_check(b: Built, racy: bool) -> Result<(), Error> {
                 check_program(&mut cp, &guest).unwrap();
                 check_reads(&cp, &guest).unwrap();
             }
-            // SCSW CPA round trip, every CCW and one past each segment.
+            check_reachable(&mut cp).unwrap();
+            // SCSW CPA round trip: every CCW, one past each segment, and
+            // one past the terminator after it (reached by a skip).
             for seg in cp.segments().to_vec() {
-                for i in 0..=seg.len {
+                for i in 0..=seg.len + 1 {
                     let mut s = Scsw {
                         cpa: (seg.host + 8 * i as u64) as u32,
                         ..Scsw::default()

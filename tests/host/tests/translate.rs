@@ -478,6 +478,18 @@ fn partial_pin_rolls_back() {
     g.fail_pin_after = Some(1);
     assert_eq!(translate(&mut cp, &o, &mut g), Err(Error::Perm));
     assert_eq!(g.pages_pinned, g.pages_unpinned);
+
+    // Any errno of the pin call comes back unchanged (ERESTARTSYS, EINTR:
+    // a signal while pinning; C returns them to user space as they are).
+    for errno in [512, 4, 3, 35] {
+        let mut g = setup();
+        g.map(IOVA + 0x12000, 0x1000);
+        g.fail_pin_after = Some(1);
+        g.pin_error = Some(Error::from_errno(-errno));
+        let r = translate(&mut cp, &o, &mut g).map_err(|e| e.errno());
+        assert_eq!(r, Err(errno));
+        assert_eq!(g.pages_pinned, g.pages_unpinned);
+    }
 }
 
 /// §B.11 (translator part): a transport-mode ORB is refused.
@@ -579,7 +591,11 @@ fn scsw_cpa_back_translation() {
         (segs[0].host + 16, IOVA + 16),
         (segs[1].host + 8, IOVA + 0x308),
         (segs[1].host + 16, IOVA + 0x310),
-        (0x7000_0000, 0x7000_0000),
+        // Just past the terminator after a segment (fetched by a skip).
+        (segs[0].host + 24, IOVA + 24),
+        // Outside the program: a host address the guest must not see.
+        (0x7000_0000, 0),
+        (segs[1].host + 32, 0),
     ];
     for (host, guest) in cases {
         let mut s = Scsw {
@@ -591,21 +607,26 @@ fn scsw_cpa_back_translation() {
         cp.update_scsw(&mut s);
         assert_eq!(u64::from(s.cpa), guest);
     }
-    // Unsolicited (alert + pending, cc 0): the IRB keeps the host address.
+    // Unsolicited (alert + pending, cc 0): the CCW address is cleared,
+    // every other byte stays (guest-boundary issue, defect 5).
     let mut s = Scsw {
         cpa: segs[0].host as u32 + 8,
         ..Scsw::default()
     };
     s.set_stctl(STCTL_ALERT_STATUS | STCTL_STATUS_PEND);
-    let mut hw = [0u8; IRB_SIZE];
+    let mut hw = [0x5au8; IRB_SIZE];
     hw[..12].copy_from_slice(&s.to_bytes());
-    assert_eq!(cp.translate_irb(&hw), hw);
+    let irb = cp.translate_irb(&hw);
+    assert_eq!(irb[4..8], [0; 4]);
+    assert_eq!((&irb[..4], &irb[8..]), (&hw[..4], &hw[8..]));
     free(&mut cp, &mut g);
-    // No program: unchanged.
+    // No program (HSCH or CSCH of an idle subchannel): the address the
+    // channel left from the last program is a host address; cleared.
     s.set_stctl(STCTL_PRIM_STATUS | STCTL_STATUS_PEND);
-    let before = s;
-    cp.update_scsw(&mut s);
-    assert_eq!(s, before);
+    hw[..12].copy_from_slice(&s.to_bytes());
+    let irb = cp.translate_irb(&hw);
+    assert_eq!(irb[4..8], [0; 4]);
+    assert_eq!((&irb[..4], &irb[8..]), (&hw[..4], &hw[8..]));
 }
 
 /// §B.16 (translator part): `iova_pinned` for dma_unmap.
@@ -807,4 +828,79 @@ fn scsw_ends_program() {
     assert!(!s.ends_program());
     s.set_cc(1);
     assert!(s.ends_program());
+}
+
+/// The review's case (guest boundary issue, defect 1): after the chain
+/// NOP(CC) NOP(CC) SENSE ID the guest wrote READ(65535 bytes at 0x1000).
+/// The slot after SENSE ID, which a skip from the second NOP (status
+/// modifier) fetches, must be a terminator, not the guest's READ with host
+/// addresses around it; the SCSW after a program check there maps back
+/// into the guest's program.
+#[test]
+fn slot_after_segment_is_a_terminator() {
+    let mut g = FakeGuest::new();
+    g.map(IOVA, 0x1000);
+    put_chain(
+        &mut g,
+        IOVA,
+        &[
+            ccw(CMD_NOOP, FLAG_CC, 0, 0),
+            ccw(CMD_NOOP, FLAG_CC, 0, 0),
+            ccw(CMD_SENSE_ID, FLAG_SLI, 32, IOVA + 0x100),
+            ccw(READ, 0, 0xffff, 0x1000),
+        ],
+        true,
+    );
+    let mut cp = program();
+    translate(&mut cp, &orb(true, false, false, IOVA), &mut g).unwrap();
+    let seg = cp.segments()[0];
+    assert_eq!(seg.len, 3);
+    let slot = cp
+        .storage()
+        .read_phys(seg.host + 3 * 8, 16)
+        .unwrap()
+        .to_vec();
+    assert_eq!(slot, [0; 16], "the two slots after the segment");
+    let mut s = Scsw {
+        cpa: (seg.host + 4 * 8) as u32,
+        ..Scsw::default()
+    };
+    s.set_stctl(STCTL_PRIM_STATUS | STCTL_STATUS_PEND);
+    cp.update_scsw(&mut s);
+    assert_eq!(u64::from(s.cpa), IOVA + 4 * 8);
+    free(&mut cp, &mut g);
+}
+
+/// The storage is reused: a short program after a long one leaves none of
+/// the long one's host CCWs (host addresses of pages no longer pinned)
+/// where the channel can fetch a CCW.
+#[test]
+fn reused_storage_has_no_stale_ccws() {
+    let mut g = FakeGuest::new();
+    g.map(IOVA, 0x2000);
+    let long: Vec<_> = (0..8)
+        .map(|i| ccw(READ, if i < 7 { FLAG_CC } else { 0 }, 16, IOVA + 0x1000))
+        .collect();
+    put_chain(&mut g, IOVA, &long, true);
+    let mut cp = program();
+    translate(&mut cp, &orb(true, false, false, IOVA), &mut g).unwrap();
+    free(&mut cp, &mut g);
+    put_chain(
+        &mut g,
+        IOVA,
+        &[
+            ccw(CMD_NOOP, FLAG_CC, 0, 0),
+            ccw(READ, 0, 16, IOVA + 0x1000),
+        ],
+        true,
+    );
+    translate(&mut cp, &orb(true, false, false, IOVA), &mut g).unwrap();
+    let seg = cp.segments()[0];
+    let after = cp
+        .storage()
+        .read_phys(seg.host + 2 * 8, 16)
+        .unwrap()
+        .to_vec();
+    assert_eq!(after, [0; 16]);
+    free(&mut cp, &mut g);
 }

@@ -282,5 +282,21 @@ fn errno_mapping() {
         assert_eq!(Error::from_errno(-n), e);
     }
     assert_eq!(Error::from_errno(0), Error::Inval);
+    assert_eq!(Error::from_errno(4096), Error::Inval);
     assert_eq!(Error::from_errno(i32::MIN), Error::Inval);
+    // Every other errno the kernel can report comes back unchanged
+    // (guest-boundary issue, defect 9: EINTR, ERESTARTSYS, ESRCH and
+    // EDEADLK were EINVAL).
+    for n in 1..=4095 {
+        assert_eq!(Error::from_errno(-n).errno(), n, "errno {n}");
+    }
+    for (n, name) in [
+        (3, "ESRCH"),
+        (4, "EINTR"),
+        (35, "EDEADLK"),
+        (512, "ERESTARTSYS"),
+    ] {
+        assert_eq!(Error::from_errno(-n), Error::Other(n as u16));
+        assert_eq!(Error::from_errno(-n).name(), name);
+    }
 }

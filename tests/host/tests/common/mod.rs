@@ -8,7 +8,7 @@ use vfio_ccw_channel::channel::ccw::{Ccw0, Ccw1};
 use vfio_ccw_channel::channel::cp::ChannelProgram;
 use vfio_ccw_channel::channel::error::Result;
 use vfio_ccw_channel::channel::orb::Orb;
-use vfio_ccw_channel::fake::{check_program, check_reads, FakeGuest, FakeStorage};
+use vfio_ccw_channel::fake::{check_program, check_reachable, check_reads, FakeGuest, FakeStorage};
 
 /// Guest base address used by most tests (as in platform.md's probe).
 pub const IOVA: u64 = 0x10_0000;
@@ -77,6 +77,7 @@ pub fn translate(cp: &mut ChannelProgram<FakeStorage>, o: &Orb, guest: &mut Fake
         Ok(()) => {
             check_program(cp, guest).unwrap();
             check_reads(cp, guest).unwrap();
+            check_reachable(cp).unwrap();
         }
         Err(_) => {
             assert!(!cp.is_initialized());
