@@ -111,6 +111,15 @@ pub(super) fn parse_ccw(
     Ok((spec, times))
 }
 
+/// `@OFF` or `at=ADDR`: where a `data` or `idal` item goes (`None` for
+/// any other field).
+fn place(line: usize, what: &str, k: &str, v: Option<&str>) -> Result<Option<Addr>, Error> {
+    if k.starts_with('@') && v.is_none() || k == "at" {
+        return addr_val(line, what, Some(v.unwrap_or(k))).map(Some);
+    }
+    Ok(None)
+}
+
 pub(super) fn parse_data(line: usize, name: String, args: &[String]) -> Result<DataSpec, Error> {
     let mut at = None;
     let mut len = None;
@@ -118,8 +127,8 @@ pub(super) fn parse_data(line: usize, name: String, args: &[String]) -> Result<D
     let mut dump = true;
     for a in args {
         let (k, v) = split_kv(a);
-        if k.starts_with('@') && v.is_none() || k == "at" {
-            at = Some(addr_val(line, "data", Some(v.unwrap_or(k)))?);
+        if let Some(a) = place(line, "data", k, v)? {
+            at = Some(a);
             continue;
         }
         match k {
@@ -167,8 +176,8 @@ pub(super) fn parse_idal(line: usize, name: String, args: &[String]) -> Result<I
     let mut list = None;
     for a in args {
         let (k, v) = split_kv(a);
-        if k.starts_with('@') && v.is_none() || k == "at" {
-            at = Some(addr_val(line, "idal", Some(v.unwrap_or(k)))?);
+        if let Some(a) = place(line, "idal", k, v)? {
+            at = Some(a);
             continue;
         }
         match k.to_ascii_lowercase().as_str() {

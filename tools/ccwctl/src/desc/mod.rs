@@ -263,27 +263,25 @@ impl Program {
                         loc.1 += 8;
                     }
                 }
-                "data" => {
+                "data" | "idal" => {
                     let name = label.clone().unwrap_or_else(|| {
                         anon += 1;
-                        format!("data{anon}")
+                        format!("{dir}{anon}")
                     });
-                    let d = parse_data(line, name, args)?;
-                    if label.is_some() {
-                        p.define(line, &d.name, d.at.clone())?;
+                    let at = if dir == "data" {
+                        let d = parse_data(line, name, args)?;
+                        let at = d.at.clone();
+                        p.data.push(d);
+                        at
+                    } else {
+                        let d = parse_idal(line, name, args)?;
+                        let at = d.at.clone();
+                        p.idals.push(d);
+                        at
+                    };
+                    if let Some(l) = &label {
+                        p.define(line, l, at)?;
                     }
-                    p.data.push(d);
-                }
-                "idal" => {
-                    let name = label.clone().unwrap_or_else(|| {
-                        anon += 1;
-                        format!("idal{anon}")
-                    });
-                    let d = parse_idal(line, name, args)?;
-                    if label.is_some() {
-                        p.define(line, &d.name, d.at.clone())?;
-                    }
-                    p.idals.push(d);
                 }
                 "bytes" => {
                     if args.len() < 2 {

@@ -10,46 +10,30 @@ use vmm_sys_util::ioctl_io_nr;
 
 use crate::errno::Errno;
 
-// _IO(VFIO_TYPE, VFIO_BASE + n).
-ioctl_io_nr!(VFIO_GET_API_VERSION, v::VFIO_TYPE as u32, v::VFIO_BASE);
-ioctl_io_nr!(VFIO_CHECK_EXTENSION, v::VFIO_TYPE as u32, v::VFIO_BASE + 1);
-ioctl_io_nr!(VFIO_SET_IOMMU, v::VFIO_TYPE as u32, v::VFIO_BASE + 2);
-ioctl_io_nr!(VFIO_GROUP_GET_STATUS, v::VFIO_TYPE as u32, v::VFIO_BASE + 3);
-ioctl_io_nr!(
-    VFIO_GROUP_SET_CONTAINER,
-    v::VFIO_TYPE as u32,
-    v::VFIO_BASE + 4
-);
-ioctl_io_nr!(
-    VFIO_GROUP_GET_DEVICE_FD,
-    v::VFIO_TYPE as u32,
-    v::VFIO_BASE + 6
-);
-ioctl_io_nr!(VFIO_DEVICE_GET_INFO, v::VFIO_TYPE as u32, v::VFIO_BASE + 7);
-ioctl_io_nr!(
-    VFIO_DEVICE_GET_REGION_INFO,
-    v::VFIO_TYPE as u32,
-    v::VFIO_BASE + 8
-);
-ioctl_io_nr!(
-    VFIO_DEVICE_GET_IRQ_INFO,
-    v::VFIO_TYPE as u32,
-    v::VFIO_BASE + 9
-);
-ioctl_io_nr!(VFIO_DEVICE_SET_IRQS, v::VFIO_TYPE as u32, v::VFIO_BASE + 10);
-ioctl_io_nr!(VFIO_DEVICE_RESET, v::VFIO_TYPE as u32, v::VFIO_BASE + 11);
-ioctl_io_nr!(VFIO_IOMMU_MAP_DMA, v::VFIO_TYPE as u32, v::VFIO_BASE + 13);
-ioctl_io_nr!(VFIO_IOMMU_UNMAP_DMA, v::VFIO_TYPE as u32, v::VFIO_BASE + 14);
-ioctl_io_nr!(
-    VFIO_DEVICE_BIND_IOMMUFD,
-    v::VFIO_TYPE as u32,
-    v::VFIO_BASE + 18
-);
-ioctl_io_nr!(
-    VFIO_DEVICE_ATTACH_IOMMUFD_PT,
-    v::VFIO_TYPE as u32,
-    v::VFIO_BASE + 19
-);
+/// `NAME = n;` → `fn NAME()`, the number `_IO(VFIO_TYPE, VFIO_BASE + n)`.
+macro_rules! vfio_ioctls {
+    ($($name:ident = $n:expr;)*) => {
+        $(ioctl_io_nr!($name, v::VFIO_TYPE as u32, v::VFIO_BASE + $n);)*
+    };
+}
+
+vfio_ioctls! {
+    VFIO_GET_API_VERSION = 0;
+    VFIO_CHECK_EXTENSION = 1;
+    VFIO_SET_IOMMU = 2;
+    VFIO_GROUP_GET_STATUS = 3;
+    VFIO_GROUP_SET_CONTAINER = 4;
+    VFIO_GROUP_GET_DEVICE_FD = 6;
+    VFIO_DEVICE_GET_INFO = 7;
+    VFIO_DEVICE_GET_REGION_INFO = 8;
+    VFIO_DEVICE_GET_IRQ_INFO = 9;
+    VFIO_DEVICE_SET_IRQS = 10;
+    VFIO_DEVICE_RESET = 11;
+    VFIO_IOMMU_MAP_DMA = 13;
+    VFIO_IOMMU_UNMAP_DMA = 14;
+    VFIO_DEVICE_BIND_IOMMUFD = 18;
+    VFIO_DEVICE_ATTACH_IOMMUFD_PT = 19;
+}
 
 /// An ioctl's return value, or the errno it set.
 pub fn check(r: libc::c_int) -> Result<libc::c_int, Errno> {
