@@ -48,7 +48,13 @@ pub const EXIT_USAGE: i32 = 255;
 /// Every step takes `--expect E` (0, OK, an errno name like EBUSY, or a number).
 /// See Documentation/ccwctl.md.
 #[derive(Debug, Parser)]
-#[command(name = "ccwctl", args_override_self = true)]
+#[command(
+    name = "ccwctl",
+    args_override_self = true,
+    override_usage = "ccwctl [OPTIONS] STEP [ARGS] [+ STEP [ARGS]]...",
+    subcommand_value_name = "STEP",
+    subcommand_help_heading = "Steps"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -64,7 +70,9 @@ pub struct Cli {
     name = "ccwctl",
     no_binary_name = true,
     args_override_self = true,
-    disable_help_subcommand = true
+    disable_help_subcommand = true,
+    subcommand_value_name = "STEP",
+    subcommand_help_heading = "Steps"
 )]
 struct Next {
     #[command(flatten)]
