@@ -61,6 +61,9 @@ fn command_line_steps() {
             any: false
         })
     ));
+    let (_, calls) = parse_args(&args("info --expect ENOENT + pins")).unwrap();
+    assert_eq!(calls[0].expect, Some(Expect::Err(Errno(libc::ENOENT))));
+    assert_eq!(calls[1].expect, None);
     assert!(parse_args(&args("start + +")).is_err());
     assert!(parse_args(&args("start +")).is_err());
     assert!(parse_args(&args("--size 100 info")).is_err());

@@ -181,6 +181,16 @@ pub struct StepCall {
     pub expect: Option<Expect>,
 }
 
+impl StepCall {
+    fn new(m: &clap::ArgMatches, step: Step, expect: ExpectArg) -> StepCall {
+        StepCall {
+            name: m.subcommand_name().unwrap_or_default().to_string(),
+            step,
+            expect: expect.expect,
+        }
+    }
+}
+
 /// Split the command line (without the program name) into the global
 /// options and the steps.
 pub fn parse_args(args: &[String]) -> Result<(Global, Vec<StepCall>), clap::Error> {
@@ -189,11 +199,7 @@ pub fn parse_args(args: &[String]) -> Result<(Global, Vec<StepCall>), clap::Erro
     let m = Cli::command()
         .try_get_matches_from(std::iter::once("ccwctl").chain(first.iter().map(String::as_str)))?;
     let cli = Cli::from_arg_matches(&m)?;
-    let mut steps = vec![StepCall {
-        name: m.subcommand_name().unwrap_or_default().to_string(),
-        step: cli.step,
-        expect: cli.expect.expect,
-    }];
+    let mut steps = vec![StepCall::new(&m, cli.step, cli.expect)];
     for chunk in chunks {
         if chunk.is_empty() {
             return Err(Cli::command().error(
@@ -203,11 +209,7 @@ pub fn parse_args(args: &[String]) -> Result<(Global, Vec<StepCall>), clap::Erro
         }
         let m = Next::command().try_get_matches_from(chunk)?;
         let next = Next::from_arg_matches(&m)?;
-        steps.push(StepCall {
-            name: m.subcommand_name().unwrap_or_default().to_string(),
-            step: next.step,
-            expect: next.expect.expect,
-        });
+        steps.push(StepCall::new(&m, next.step, next.expect));
     }
     Ok((cli.global, steps))
 }
