@@ -3,10 +3,9 @@
 //! output says `EBUSY` rather than a number that differs between
 //! architectures.
 
-use std::fmt;
-
 /// A positive errno value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{} ({})", self.name(), std::io::Error::from_raw_os_error(self.0))]
 pub struct Errno(pub i32);
 
 const NAMES: &[(&str, i32)] = &[
@@ -71,13 +70,14 @@ impl Errno {
     }
 }
 
-impl fmt::Display for Errno {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} ({})",
-            self.name(),
-            std::io::Error::from_raw_os_error(self.0)
-        )
+impl From<std::io::Error> for Errno {
+    fn from(e: std::io::Error) -> Errno {
+        Errno::from_io(&e)
+    }
+}
+
+impl From<vmm_sys_util::errno::Error> for Errno {
+    fn from(e: vmm_sys_util::errno::Error) -> Errno {
+        Errno(e.errno())
     }
 }

@@ -6,7 +6,7 @@ use crate::channel::bytes;
 use crate::channel::ccw::{Ccw0, Ccw1, CCW_SIZE};
 use crate::channel::idal::{IDAW1_SIZE, IDAW2_SIZE};
 use crate::channel::orb::Orb;
-use crate::desc::{cover_idaws, Error, Fill, IdalWords, Program};
+use crate::desc::{cover_idaws, err as e, Error, Fill, IdalWords, Program};
 
 /// A data buffer to print after the program ran.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,13 +27,6 @@ pub struct Image {
     pub labels: Vec<(String, u64)>,
     /// (IOVA, decoded CCW as format 1) in program order, for the listing.
     pub ccws: Vec<(u64, Ccw1)>,
-}
-
-fn e<T>(line: usize, msg: impl Into<String>) -> Result<T, Error> {
-    Err(Error {
-        line,
-        msg: msg.into(),
-    })
 }
 
 fn u32_addr(line: usize, what: &str, a: u64) -> Result<u32, Error> {
@@ -73,9 +66,7 @@ pub fn build(p: &Program, base: u64) -> Result<Image, Error> {
     let mut writes = Vec::new();
     let mut dumps = Vec::new();
     for d in &p.data {
-        let iova = p
-            .resolve(&d.at, base)
-            .map_err(|x| Error { line: d.line, ..x })?;
+        let iova = p.resolve(&d.at, base).map_err(Error::on_line(d.line))?;
         let len = d.len as usize;
         let bytes = match &d.fill {
             Fill::Byte(b) => vec![*b; len],
@@ -102,23 +93,16 @@ pub fn build(p: &Program, base: u64) -> Result<Image, Error> {
         }
     }
     for i in &p.idals {
-        let at = p
-            .resolve(&i.at, base)
-            .map_err(|x| Error { line: i.line, ..x })?;
+        let at = p.resolve(&i.at, base).map_err(Error::on_line(i.line))?;
         let words: Vec<u64> = match &i.words {
             IdalWords::Cover { data, len } => {
-                let start = p
-                    .resolve(data, base)
-                    .map_err(|x| Error { line: i.line, ..x })?;
+                let start = p.resolve(data, base).map_err(Error::on_line(i.line))?;
                 cover_idaws(start, *len, i.block)
             }
             IdalWords::List(l) => {
                 let mut v = Vec::new();
                 for a in l {
-                    v.push(
-                        p.resolve(a, base)
-                            .map_err(|x| Error { line: i.line, ..x })?,
-                    );
+                    v.push(p.resolve(a, base).map_err(Error::on_line(i.line))?);
                 }
                 v
             }
@@ -137,13 +121,9 @@ pub fn build(p: &Program, base: u64) -> Result<Image, Error> {
     let fmt1 = p.ccw_fmt1();
     let mut ccws = Vec::new();
     for c in &p.ccws {
-        let at = p
-            .resolve(&c.at, base)
-            .map_err(|x| Error { line: c.line, ..x })?;
+        let at = p.resolve(&c.at, base).map_err(Error::on_line(c.line))?;
         let cda = match &c.cda {
-            Some(a) => p
-                .resolve(a, base)
-                .map_err(|x| Error { line: c.line, ..x })?,
+            Some(a) => p.resolve(a, base).map_err(Error::on_line(c.line))?,
             None => 0,
         };
         let c1 = Ccw1 {
@@ -174,9 +154,7 @@ pub fn build(p: &Program, base: u64) -> Result<Image, Error> {
         ccws.push((at, c1));
     }
     for b in &p.bytes {
-        let at = p
-            .resolve(&b.at, base)
-            .map_err(|x| Error { line: b.line, ..x })?;
+        let at = p.resolve(&b.at, base).map_err(Error::on_line(b.line))?;
         writes.push((at, b.bytes.clone()));
     }
     let mut labels: Vec<(String, u64)> = p

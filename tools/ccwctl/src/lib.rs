@@ -8,7 +8,9 @@
 //! - [`vfio`]: container / iommufd setup, DMA mapping, region access,
 //!   device ioctls, eventfds.
 //! - [`show`]: readable and machine-comparable output.
-//! - [`cli`]: the command line (steps joined with `+`).
+//! - [`cli`]: the command line (clap; steps joined with `+`), one function
+//!   per step.
+//! - [`errno`]: errno values by name.
 //!
 //! See Documentation/ccwctl.md.
 

@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 //! Host tests of the description parser and of the image it builds.
 
-use ccwctl::cli::{parse_args, parse_expect, Expect};
 use ccwctl::desc::{cover_idaws, parse_addr, parse_cmd, parse_hex, parse_num, Addr, Program};
-use ccwctl::errno::Errno;
 use ccwctl::image::build;
 
 const BASE: u64 = 0x10_0000;
@@ -224,31 +222,4 @@ fn errors_name_the_line() {
     assert!(perr("ccw NOP\nidal @0x10 fmt=2\n").contains("idal needs"));
     assert!(perr("ccw NOP\nidal @0x10 fmt=1 words=0x100000000\n").contains("32 bits"));
     assert!(perr("ccw NOP\ndata @0 len=1 hex=ffff\n").contains("2 bytes of contents"));
-}
-
-#[test]
-fn command_line_steps() {
-    let args: Vec<String> =
-        "-u abc --iommufd -m load x.ccw + start + start --expect EBUSY + wait --timeout 10 + irb"
-            .split_whitespace()
-            .map(String::from)
-            .collect();
-    let (g, steps) = parse_args(&args).unwrap();
-    assert_eq!(g.uuid.as_deref(), Some("abc"));
-    assert!(g.machine);
-    assert_eq!(g.backend, ccwctl::vfio::Backend::Iommufd);
-    let names: Vec<&str> = steps.iter().map(|s| s.name.as_str()).collect();
-    assert_eq!(names, ["load", "start", "start", "wait", "irb"]);
-    assert_eq!(steps[2].expect, Some(Expect::Err(Errno(libc::EBUSY))));
-    assert_eq!(steps[3].args, ["--timeout", "10"]);
-    assert!(parse_args(&["start".into(), "+".into(), "+".into()]).is_err());
-    assert!(parse_args(&["--size".into(), "100".into(), "info".into()]).is_err());
-    assert_eq!(parse_expect("ok"), Some(Expect::Ok));
-    assert_eq!(parse_expect("-22"), Some(Expect::Err(Errno(libc::EINVAL))));
-    assert_eq!(
-        parse_expect("eopnotsupp"),
-        Some(Expect::Err(Errno(libc::EOPNOTSUPP)))
-    );
-    assert_eq!(Errno(libc::EAGAIN).name(), "EAGAIN");
-    assert_eq!(Errno(200).name(), "E200");
 }

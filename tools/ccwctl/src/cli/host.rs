@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-2.0
+//! The steps about the mdev, its DMA mapping and the process: `unmap`,
+//! `pins`, `close`, `sleep`, `mdev`.
+
+use super::state::{Fail, State, StepResult};
+use crate::vfio;
+
+/// Unmap DMA: by default the whole buffer, else from `iova` for `len`
+/// (default: the buffer's size).
+pub fn unmap(st: &mut State, iova: Option<u64>, len: Option<u64>) -> StepResult {
+    let iova = iova.unwrap_or(st.g.iova);
+    let len = len.unwrap_or(st.g.size as u64);
+    let r = st.dev()?.unmap(iova, len);
+    Ok(st.out_rc("unmap", r, ""))
+}
+
+pub fn pins(st: &mut State) -> StepResult {
+    let n = vfio::pinned_pages();
+    let s = n.map(|n| n.to_string()).unwrap_or_else(|| "unknown".into());
+    let (lck, pin) = vfio::locked_kb();
+    let kb = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or("-".into());
+    st.out.say(format!(
+        "pinned pages (system-wide FOLL_PIN): {s}; this process: VmLck {} kB, VmPin {} kB",
+        kb(lck),
+        kb(pin)
+    ));
+    st.out.rec("pins", &s);
+    Ok(Ok(()))
+}
+
+pub fn close(st: &mut State) -> StepResult {
+    st.dev = None;
+    st.out.say("closed");
+    Ok(Ok(()))
+}
+
+pub fn sleep(ms: u64) -> StepResult {
+    std::thread::sleep(std::time::Duration::from_millis(ms));
+    Ok(Ok(()))
+}
+
+pub fn mdev(st: &mut State) -> StepResult {
+    let uuid = st.g.uuid.clone().ok_or(Fail::Usage("no UUID".into()))?;
+    let m = vfio::find_mdev(&uuid)?;
+    st.out.say(format!(
+        "mdev {} at {}: subchannel {}, iommu group {}, cdev {}",
+        m.uuid,
+        m.sysfs.display(),
+        m.subchannel,
+        m.group.map(|g| g.to_string()).unwrap_or("-".into()),
+        m.cdev.clone().unwrap_or("-".into())
+    ));
+    st.out.rec("mdev.subchannel", &m.subchannel);
+    Ok(Ok(()))
+}
