@@ -11,10 +11,13 @@
 //!   events);
 //! - [`device`]: the vfio device of an mdev (regions, ioctls, the state
 //!   machine's actions, the interrupt work, quiesce);
-//! - [`memory`]: guest memory and 31-bit pages for the translator;
-//! - [`uapi`]: the vfio user ABI;
-//! - [`ffi`]: the only place with `unsafe`: C glue declarations and the
-//!   entry points the glue calls;
+//! - [`dma`]: the translator's backend: guest memory through vfio and
+//!   31-bit pages;
+//! - [`error`]: the conversions between the channel core's errors and the
+//!   kernel's;
+//! - [`uapi`]: the vfio user ABI, typed;
+//! - [`ffi`]: the only place with `unsafe` code: C glue declarations and the
+//!   entry points the glue calls (besides `uapi`'s layout promises);
 //! - `kunit` (with `CONFIG_VFIO_CCW_RS_KUNIT_TEST`): the KUnit suite run at
 //!   module load.
 
@@ -25,11 +28,12 @@ use kernel::prelude::*;
 #[allow(dead_code, unreachable_pub)]
 mod channel;
 mod device;
+mod dma;
 mod drv;
+mod error;
 mod ffi;
 #[cfg(CONFIG_VFIO_CCW_RS_KUNIT_TEST)]
 mod kunit;
-mod memory;
 mod uapi;
 
 module! {
