@@ -26,7 +26,7 @@ use kernel::error::code::ENOENT;
 use kernel::prelude::*;
 
 use crate::channel::ccw::{CMD_NOOP, CMD_SENSE_ID, CMD_TIC, FLAG_CC, FLAG_DC, FLAG_IDA, FLAG_SLI};
-use crate::channel::cp::memory::{GuestAccess, ProgramStorage, PAGE_SIZE};
+use crate::channel::cp::backend::{GuestAccess, ProgramStorage, PAGE_SIZE};
 use crate::channel::cp::{ChannelProgram, Segment, CCWCHAIN_COUNT_MAX, CCWCHAIN_LEN_MAX};
 use crate::channel::error::{Error as CioError, Result as CioResult};
 use crate::channel::fsm::{self, Action, Event, IoRequest, State};
@@ -37,7 +37,7 @@ use crate::channel::scsw::{
     STCTL_PRIM_STATUS, STCTL_SEC_STATUS, STCTL_STATUS_PEND,
 };
 use crate::ffi::OwnedPage;
-use crate::memory::{from_cio, to_cio, ProgramPages};
+use crate::dma::ProgramPages;
 
 /// Capacity of a [`Message`].
 const MESSAGE_LEN: usize = 256;
@@ -262,7 +262,7 @@ impl GuestAccess for KernelGuest {
                 dst.copy_from_slice(piece);
             }
         })
-        .ok_or_else(|| to_cio(ENOENT))?;
+        .ok_or_else(|| CioError::from(ENOENT))?;
         self.read_end = self.read_end.max(iova + len as u64);
         Ok(())
     }
@@ -284,7 +284,7 @@ impl GuestAccess for KernelGuest {
             n += 1;
         }
         if n == 0 {
-            return Err(to_cio(ENOENT));
+            return Err(CioError::from(ENOENT));
         }
         self.pin_calls += 1;
         Ok(n)
@@ -1190,7 +1190,7 @@ pub(crate) fn fsm_start_failures() -> Outcome {
         &[Translate, FreeProgram],
     )?;
     check!(x.started.is_none(), "START SUBCHANNEL without a program");
-    check_eq!(from_cio(CioError::NoEnt).to_errno(), ENOENT.to_errno());
+    check_eq!(Error::from(CioError::NoEnt).to_errno(), ENOENT.to_errno());
     x.guest.check_clean()?;
 
     x.orb = orb_ok;
