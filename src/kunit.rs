@@ -36,8 +36,8 @@ use crate::channel::scsw::{
     Scsw, ACTL_DEVACT, ACTL_SCHACT, FCTL_START, SCSW_SIZE, STCTL_ALERT_STATUS, STCTL_INTER_STATUS,
     STCTL_PRIM_STATUS, STCTL_SEC_STATUS, STCTL_STATUS_PEND,
 };
-use crate::ffi::OwnedPage;
 use crate::dma::ProgramPages;
+use crate::ffi::OwnedPage;
 
 /// Capacity of a [`Message`].
 const MESSAGE_LEN: usize = 256;

@@ -118,7 +118,8 @@ impl Device {
             // Trigger the interrupt by hand: always, or if the bool is set.
             kind @ (uapi::IRQ_SET_DATA_NONE | uapi::IRQ_SET_DATA_BOOL) => {
                 let fire = if kind == uapi::IRQ_SET_DATA_BOOL {
-                    UserSlice::new(data, size_of::<u8>()).reader().read::<u8>()? != 0
+                    let set: u8 = UserSlice::new(data, size_of::<u8>()).reader().read()?;
+                    set != 0
                 } else {
                     true
                 };
