@@ -111,7 +111,8 @@ impl Device {
     }
 }
 
-/// `release`: the last reference is gone.
+// `release`: the last reference is gone. (6.12's `#[pinned_drop]` takes no
+// doc comment.)
 #[pinned_drop]
 impl PinnedDrop for Device {
     fn drop(self: Pin<&mut Self>) {
