@@ -1,11 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The vfio user ABI the driver serves (`include/uapi/linux/vfio.h`, the
-//! ccw parts): ioctl numbers, flags, and the argument structures as byte
-//! layouts. Userspace on s390 is big-endian, like the kernel, so fields are
-//! native-endian. `src/ffi/shim.c` checks the constants against the header.
+//! ccw parts): ioctl numbers, flags, and the argument structures, read and
+//! written whole with [`UserSliceReader::read`] and
+//! [`UserSliceWriter::write`]. Userspace on s390 is big-endian, like the
+//! kernel, so fields are native-endian. `src/ffi/vfio.c` checks the
+//! constants and the structures' sizes against the header; the `const`
+//! assertions below check the Rust side against the same numbers.
+//!
+//! The `unsafe impl`s of [`FromBytes`] and [`AsBytes`] here are the only
+//! `unsafe` outside `src/ffi/` and `src/entry/`: promises about these structures' layout
+//! (integers only, no padding), which the size assertions back; no unsafe
+//! code runs here.
+//!
+//! [`UserSliceReader::read`]: kernel::uaccess::UserSliceReader::read
+//! [`UserSliceWriter::write`]: kernel::uaccess::UserSliceWriter::write
 
+use core::mem::size_of;
 use kernel::ioctl::_IO;
+use kernel::types::{AsBytes, FromBytes};
+
+use crate::ffi::VfioIrqSet;
 
 /// `VFIO_TYPE`.
 const VFIO_TYPE: u32 = b';' as u32;
@@ -36,8 +51,6 @@ pub(crate) const REGION_INFO_FLAG_WRITE: u32 = 1 << 1;
 pub(crate) const REGION_INFO_FLAG_CAPS: u32 = 1 << 3;
 /// `VFIO_REGION_INFO_CAP_TYPE`: the region's type and subtype.
 pub(crate) const REGION_INFO_CAP_TYPE: u16 = 2;
-/// Size of `struct vfio_region_info_cap_type` (header, type, subtype).
-pub(crate) const REGION_INFO_CAP_TYPE_SIZE: usize = 16;
 /// `VFIO_REGION_TYPE_CCW`.
 pub(crate) const REGION_TYPE_CCW: u32 = 2;
 /// `VFIO_REGION_SUBTYPE_CCW_ASYNC_CMD`.
@@ -87,43 +100,95 @@ impl IrqIndex {
     }
 }
 
-/// Reads native-endian `u32` number `word` of `b`.
-pub(crate) fn get32(b: &[u8], word: usize) -> u32 {
-    let mut w = [0u8; 4];
-    if let Some(src) = b.get(word * 4..word * 4 + 4) {
-        w.copy_from_slice(src);
-    }
-    u32::from_ne_bytes(w)
+/// `struct vfio_device_info` up to `num_irqs` (the C driver's `minsz`;
+/// the `cap_offset` that follows is not used for ccw devices).
+#[repr(C)]
+pub(crate) struct DeviceInfo {
+    pub(crate) argsz: u32,
+    pub(crate) flags: u32,
+    pub(crate) num_regions: u32,
+    pub(crate) num_irqs: u32,
 }
 
-/// Writes native-endian `u32` number `word` of `b`.
-pub(crate) fn put32(b: &mut [u8], word: usize, v: u32) {
-    if let Some(dst) = b.get_mut(word * 4..word * 4 + 4) {
-        dst.copy_from_slice(&v.to_ne_bytes());
-    }
+/// `struct vfio_region_info`.
+#[repr(C)]
+pub(crate) struct RegionInfo {
+    pub(crate) argsz: u32,
+    pub(crate) flags: u32,
+    pub(crate) index: u32,
+    /// Offset of the first capability from the start of the structure.
+    pub(crate) cap_offset: u32,
+    pub(crate) size: u64,
+    pub(crate) offset: u64,
 }
 
-/// Writes a native-endian `u64` at byte offset `off` of `b`.
-pub(crate) fn put64(b: &mut [u8], off: usize, v: u64) {
-    if let Some(dst) = b.get_mut(off..off + 8) {
-        dst.copy_from_slice(&v.to_ne_bytes());
-    }
+/// `struct vfio_info_cap_header`: one link of a capability chain.
+#[repr(C)]
+pub(crate) struct InfoCapHeader {
+    pub(crate) id: u16,
+    pub(crate) version: u16,
+    /// Offset of the next capability, 0 for the last.
+    pub(crate) next: u32,
 }
 
-/// `struct vfio_device_info` up to `num_irqs`: `argsz`, `flags`,
-/// `num_regions`, `num_irqs` (the C driver's `minsz`).
-pub(crate) const DEVICE_INFO_MINSZ: usize = 16;
+/// `struct vfio_region_info_cap_type` (`VFIO_REGION_INFO_CAP_TYPE`).
+#[repr(C)]
+pub(crate) struct RegionInfoCapType {
+    pub(crate) header: InfoCapHeader,
+    pub(crate) type_: u32,
+    pub(crate) subtype: u32,
+}
 
-/// `struct vfio_region_info` up to `offset`: `argsz`, `flags`, `index`,
-/// `cap_offset`, `size` (u64), `offset` (u64); also its whole size.
-pub(crate) const REGION_INFO_MINSZ: usize = 32;
-/// Byte offset of `vfio_region_info.size`.
-pub(crate) const REGION_INFO_SIZE_OFF: usize = 16;
-/// Byte offset of `vfio_region_info.offset`.
-pub(crate) const REGION_INFO_OFFSET_OFF: usize = 24;
+/// `struct vfio_irq_info`.
+#[repr(C)]
+pub(crate) struct IrqInfo {
+    pub(crate) argsz: u32,
+    pub(crate) flags: u32,
+    pub(crate) index: u32,
+    pub(crate) count: u32,
+}
 
-/// `struct vfio_irq_info`: `argsz`, `flags`, `index`, `count`.
-pub(crate) const IRQ_INFO_MINSZ: usize = 16;
+// The sizes of the C structures (for `vfio_device_info`: C's `minsz`,
+// `offsetofend` of `num_irqs`), which `src/ffi/vfio.c` asserts on the C
+// side: no field is missing and none is padded.
+const _: () = assert!(size_of::<DeviceInfo>() == 16);
+const _: () = assert!(size_of::<RegionInfo>() == 32);
+const _: () = assert!(size_of::<InfoCapHeader>() == 8);
+const _: () = assert!(size_of::<RegionInfoCapType>() == 16);
+const _: () = assert!(size_of::<IrqInfo>() == 16);
+const _: () = assert!(size_of::<VfioIrqSet>() == 20);
 
-/// `struct vfio_irq_set` up to `count` (the data follows).
-pub(crate) const IRQ_SET_MINSZ: usize = 20;
+// SAFETY: `DeviceInfo` is `repr(C)` of four `u32`s: any bit pattern is a
+// valid value, and it has no interior mutability.
+unsafe impl FromBytes for DeviceInfo {}
+// SAFETY: four `u32`s, 16 bytes (asserted above): no padding, so every byte
+// is initialised; no interior mutability.
+unsafe impl AsBytes for DeviceInfo {}
+
+// SAFETY: `RegionInfo` is `repr(C)` of `u32`s and `u64`s: any bit pattern
+// is a valid value, and it has no interior mutability.
+unsafe impl FromBytes for RegionInfo {}
+// SAFETY: four `u32`s then two `u64`s at offset 16, 32 bytes (asserted
+// above): no padding; no interior mutability.
+unsafe impl AsBytes for RegionInfo {}
+
+// SAFETY: two `u16`s and a `u32` at offset 4, 8 bytes (asserted above): no
+// padding; no interior mutability.
+unsafe impl AsBytes for InfoCapHeader {}
+
+// SAFETY: an 8-byte `InfoCapHeader` (itself `AsBytes`) and two `u32`s, 16
+// bytes (asserted above): no padding; no interior mutability.
+unsafe impl AsBytes for RegionInfoCapType {}
+
+// SAFETY: `IrqInfo` is `repr(C)` of four `u32`s: any bit pattern is a valid
+// value, and it has no interior mutability.
+unsafe impl FromBytes for IrqInfo {}
+// SAFETY: four `u32`s, 16 bytes (asserted above): no padding; no interior
+// mutability.
+unsafe impl AsBytes for IrqInfo {}
+
+// SAFETY: `VfioIrqSet` (`src/ffi`, the header the glue's
+// `vfio_set_irqs_validate_and_prepare` wrapper takes) is `repr(C)` of five
+// `u32`s, 20 bytes (asserted above): any bit pattern is a valid value, and
+// it has no interior mutability.
+unsafe impl FromBytes for VfioIrqSet {}

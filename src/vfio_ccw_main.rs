@@ -11,12 +11,16 @@
 //!   events);
 //! - [`device`]: the vfio device of an mdev (regions, ioctls, the state
 //!   machine's actions, the interrupt work, quiesce);
-//! - [`memory`]: guest memory and 31-bit pages for the translator;
-//! - [`uapi`]: the vfio user ABI;
+//! - [`dma`]: the translator's backend: guest memory through vfio and
+//!   31-bit pages;
+//! - [`error`]: the conversions between the channel core's errors and the
+//!   kernel's;
+//! - [`uapi`]: the vfio user ABI, typed;
 //! - [`entry`]: the entry points the C glue calls, which forward to `drv`
 //!   and `device`;
 //! - [`ffi`]: safe wrappers of the kernel objects (one module each) over
-//!   the C glue's generated declarations; with `entry`, the only `unsafe`;
+//!   the C glue's generated declarations; with `entry` (and `uapi`'s layout
+//!   promises), the only `unsafe`;
 //! - `kunit` (with `CONFIG_VFIO_CCW_RS_KUNIT_TEST`): the KUnit suite run at
 //!   module load.
 
@@ -27,12 +31,13 @@ use kernel::prelude::*;
 #[allow(dead_code, unreachable_pub)]
 mod channel;
 mod device;
+mod dma;
 mod drv;
 mod entry;
+mod error;
 mod ffi;
 #[cfg(CONFIG_VFIO_CCW_RS_KUNIT_TEST)]
 mod kunit;
-mod memory;
 mod uapi;
 
 module! {

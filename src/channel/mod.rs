@@ -22,7 +22,7 @@
 //!
 //! - [`cp`]: the translator (the C driver's `cp_` API); guest memory, page
 //!   pinning and 31-bit memory are reached through the traits in
-//!   [`cp::memory`].
+//!   [`cp::backend`].
 //! - [`fsm`]: the state machine as a total function of (state, event).
 //! - [`quiesce`]: the bounded cancel/halt/clear procedure run on close.
 //! - [`error`]: the one error type, mapped to errno in one place.

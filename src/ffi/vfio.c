@@ -33,6 +33,12 @@ static_assert(sizeof(struct vfio_region_info_cap_type) == 16 && VFIO_REGION_INFO
 static_assert(VFIO_REGION_TYPE_CCW == 2 && VFIO_REGION_SUBTYPE_CCW_ASYNC_CMD == 1 &&
 	      VFIO_REGION_SUBTYPE_CCW_SCHIB == 2 && VFIO_REGION_SUBTYPE_CCW_CRW == 3);
 static_assert(sizeof(struct ccw_cmd_region) == 8 && sizeof(struct ccw_crw_region) == 8);
+/* The argument structures src/uapi.rs reads and writes whole. */
+static_assert(offsetofend(struct vfio_device_info, num_irqs) == 16);
+static_assert(sizeof(struct vfio_irq_info) == 16);
+static_assert(sizeof(struct vfio_info_cap_header) == 8);
+static_assert(offsetof(struct vfio_region_info, size) == 16 &&
+	      offsetof(struct vfio_region_info, offset) == 24);
 
 /*
  * Rust owns everything in *state (allocated by vccw_rs_vfio_init, freed by

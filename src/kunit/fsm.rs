@@ -15,7 +15,6 @@ use crate::channel::fsm::{self, Action, Event, IoRequest, State};
 use crate::channel::irb::IRB_SIZE;
 use crate::channel::orb::Orb;
 use crate::channel::scsw::{Scsw, ACTL_DEVACT, ACTL_SCHACT, SCSW_SIZE};
-use crate::memory::from_cio;
 
 /// The kernel layer's side of the state machine for these cases: the
 /// translator's actions run for real; subchannel instructions are only
@@ -213,7 +212,7 @@ pub(crate) fn fsm_start_failures() -> Outcome {
         &[Translate, FreeProgram],
     )?;
     check!(x.started.is_none(), "START SUBCHANNEL without a program");
-    check_eq!(from_cio(CioError::NoEnt).to_errno(), ENOENT.to_errno());
+    check_eq!(Error::from(CioError::NoEnt).to_errno(), ENOENT.to_errno());
     x.guest.check_clean()?;
 
     x.orb = orb_ok;

@@ -7,10 +7,9 @@ use kernel::error::code::ENOENT;
 use kernel::prelude::*;
 
 use super::check::Checked;
-use crate::channel::cp::memory::{GuestAccess, PAGE_SIZE};
-use crate::channel::error::Result as CioResult;
+use crate::channel::cp::backend::{GuestAccess, PAGE_SIZE};
+use crate::channel::error::{Error as CioError, Result as CioResult};
 use crate::ffi::OwnedPage;
-use crate::memory::to_cio;
 
 /// Pages of guest memory.
 pub(super) const GUEST_PAGES: usize = 8;
@@ -140,7 +139,7 @@ impl GuestAccess for KernelGuest {
                 dst.copy_from_slice(piece);
             }
         })
-        .ok_or_else(|| to_cio(ENOENT))?;
+        .ok_or_else(|| CioError::from(ENOENT))?;
         self.read_end = self.read_end.max(iova + len as u64);
         Ok(())
     }
@@ -162,7 +161,7 @@ impl GuestAccess for KernelGuest {
             n += 1;
         }
         if n == 0 {
-            return Err(to_cio(ENOENT));
+            return Err(CioError::from(ENOENT));
         }
         self.pin_calls += 1;
         Ok(n)

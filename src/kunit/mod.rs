@@ -6,7 +6,7 @@
 //!
 //! The host tests (`tests/host`) cover the core's logic with fakes. These
 //! cases check what only the kernel build shows: the translator with
-//! [`ProgramPages`](crate::memory::ProgramPages) (`GFP_DMA` pages from the
+//! [`ProgramPages`](crate::dma::ProgramPages) (`GFP_DMA` pages from the
 //! page allocator) and a guest whose memory is kernel pages, pinned by
 //! handing out their real physical addresses, all compiled for s390x
 //! (big-endian) and run at module load.

@@ -16,7 +16,7 @@ use crate::channel::scsw::{
     Scsw, FCTL_START, SCSW_SIZE, STCTL_ALERT_STATUS, STCTL_INTER_STATUS, STCTL_PRIM_STATUS,
     STCTL_SEC_STATUS, STCTL_STATUS_PEND,
 };
-use crate::memory::ProgramPages;
+use crate::dma::ProgramPages;
 
 /// The program object the kernel layer uses.
 pub(super) type Cp = ChannelProgram<ProgramPages>;

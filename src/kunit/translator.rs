@@ -7,11 +7,11 @@ use super::check::Outcome;
 use super::guest::*;
 use super::program::*;
 use crate::channel::ccw::{CMD_NOOP, CMD_SENSE_ID, CMD_TIC, FLAG_CC, FLAG_DC, FLAG_IDA, FLAG_SLI};
-use crate::channel::cp::memory::{ProgramStorage, PAGE_SIZE};
+use crate::channel::cp::backend::{ProgramStorage, PAGE_SIZE};
 use crate::channel::cp::CCWCHAIN_LEN_MAX;
 use crate::channel::error::Error as CioError;
 use crate::channel::scsw::{ACTL_DEVACT, ACTL_SCHACT};
-use crate::memory::ProgramPages;
+use crate::dma::ProgramPages;
 
 /// `GFP_DMA` program pages: below 2 GiB, page aligned, distinct, zeroed,
 /// and the same page (address and contents) on every later request.

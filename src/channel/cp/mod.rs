@@ -25,12 +25,12 @@
 //!
 //! Memory: nothing is allocated per I/O. Host CCWs and IDALs are
 //! bump-allocated in DMA pages, and pin records in bookkeeping pages, both
-//! obtained through [`memory::ProgramStorage`] and reused by every later
+//! obtained through [`backend::ProgramStorage`] and reused by every later
 //! program. Segment bookkeeping is a fixed array of 16 entries.
 
-pub mod memory;
+pub mod backend;
 
-use self::memory::{DmaPage, GuestAccess, ProgramStorage, PAGE_SHIFT, PAGE_SIZE};
+use self::backend::{DmaPage, GuestAccess, ProgramStorage, PAGE_SHIFT, PAGE_SIZE};
 use super::bytes;
 use super::ccw::{Ccw0, Ccw1, CCW_SIZE, FLAG_IDA};
 use super::error::{Error, Result};
@@ -64,7 +64,7 @@ pub const MAX_DMA_PAGES: usize =
     CCWCHAIN_COUNT_MAX + (CCWCHAIN_COUNT_MAX * CCWCHAIN_LEN_MAX).div_ceil(WORST_IDALS_PER_PAGE);
 /// Most bookkeeping pages a program can need: one pin record per 2K IDAW.
 pub const MAX_PIN_PAGES: usize = (CCWCHAIN_COUNT_MAX * CCWCHAIN_LEN_MAX * MAX_IDAWS_PER_CCW)
-    .div_ceil(memory::PIN_RECORDS_PER_PAGE);
+    .div_ceil(backend::PIN_RECORDS_PER_PAGE);
 
 /// The highest address (exclusive) the channel can reach with 31-bit CCW and
 /// ORB addresses.
@@ -118,7 +118,7 @@ pub struct ChannelProgram<S: ProgramStorage> {
     nsegs: usize,
     cursor: Cursor,
     /// The physical address of the DMA page last placed into (pages never
-    /// move, see [`memory::ProgramStorage`]).
+    /// move, see [`backend::ProgramStorage`]).
     phys_cache: Option<(usize, u64)>,
     pins: usize,
     /// Lowest and highest guest page number pinned, for a quick
@@ -632,13 +632,13 @@ impl<S: ProgramStorage> ChannelProgram<S> {
 
     /// Appends a pin record for `npages` pages at `page`.
     fn record_pin(&mut self, page: u64, npages: usize) -> Result {
-        let index = self.pins / memory::PIN_RECORDS_PER_PAGE;
+        let index = self.pins / backend::PIN_RECORDS_PER_PAGE;
         if index >= MAX_PIN_PAGES {
             return Err(Error::NoMem);
         }
         let records = self.store.pin_page(index)?;
         let slot = records
-            .get_mut(self.pins % memory::PIN_RECORDS_PER_PAGE)
+            .get_mut(self.pins % backend::PIN_RECORDS_PER_PAGE)
             .ok_or(Error::NoMem)?;
         *slot = page | npages as u64;
         self.pins += 1;
@@ -651,9 +651,9 @@ impl<S: ProgramStorage> ChannelProgram<S> {
     fn pin_record(&mut self, index: usize) -> Option<u64> {
         let records = self
             .store
-            .pin_page(index / memory::PIN_RECORDS_PER_PAGE)
+            .pin_page(index / backend::PIN_RECORDS_PER_PAGE)
             .ok()?;
-        records.get(index % memory::PIN_RECORDS_PER_PAGE).copied()
+        records.get(index % backend::PIN_RECORDS_PER_PAGE).copied()
     }
 
     /// Unpins every recorded pin, once, and forgets the records.

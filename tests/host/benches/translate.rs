@@ -9,7 +9,7 @@
 use criterion::{criterion_group, BenchmarkId, Criterion, Throughput};
 use std::hint::black_box;
 use vfio_ccw_channel::channel::ccw::{Ccw1, FLAG_CC, FLAG_IDA};
-use vfio_ccw_channel::channel::cp::memory::GuestAccess;
+use vfio_ccw_channel::channel::cp::backend::GuestAccess;
 use vfio_ccw_channel::channel::cp::ChannelProgram;
 use vfio_ccw_channel::channel::error::{Error, Result};
 use vfio_ccw_channel::channel::orb::Orb;

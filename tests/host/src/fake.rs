@@ -23,7 +23,7 @@ use std::vec;
 use std::vec::Vec;
 
 use crate::channel::ccw::{Ccw0, Ccw1, CCW_SIZE, FLAG_CC, FLAG_DC, FLAG_IDA};
-use crate::channel::cp::memory::{
+use crate::channel::cp::backend::{
     DmaPage, GuestAccess, ProgramStorage, PAGE_SIZE, PIN_RECORDS_PER_PAGE,
 };
 use crate::channel::cp::ChannelProgram;

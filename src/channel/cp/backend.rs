@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! What the translator needs from its environment, as two small traits.
+//! The translator's backend: what it needs from its environment, as two
+//! small traits.
 //!
 //! The kernel layer implements them with `vfio_dma_rw()`,
 //! `vfio_pin_pages()`/`vfio_unpin_pages()` and 31-bit (`GFP_DMA`) pages; the

@@ -1,24 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The kernel's implementations of the translator's traits
-//! ([`crate::channel::cp::memory`]): guest memory through vfio, and the
-//! 31-bit pages host channel programs live in.
+//! The translator's backend in the kernel ([`crate::channel::cp::backend`]):
+//! DMA to and from the guest's memory through vfio, and the 31-bit DMA pages
+//! host channel programs live in.
 
 use kernel::prelude::*;
 
-use crate::channel::cp::memory::{DmaPage, GuestAccess, ProgramStorage, PIN_RECORDS_PER_PAGE};
+use crate::channel::cp::backend::{DmaPage, GuestAccess, ProgramStorage, PIN_RECORDS_PER_PAGE};
 use crate::channel::error::{Error as CioError, Result as CioResult};
 use crate::ffi::{OwnedPage, VfioDevice};
-
-/// A kernel error as a channel-core error (same errno).
-pub(crate) fn to_cio(e: Error) -> CioError {
-    CioError::from_errno(e.to_errno())
-}
-
-/// A channel-core error as a kernel error (same errno).
-pub(crate) fn from_cio(e: CioError) -> Error {
-    Error::from_errno(-e.errno())
-}
 
 /// Guest memory of a vfio device: `vfio_dma_rw`, `vfio_pin_pages`,
 /// `vfio_unpin_pages` (type1 v2 container or iommufd access).
@@ -26,11 +16,11 @@ pub(crate) struct Guest<'a>(pub(crate) &'a VfioDevice);
 
 impl GuestAccess for Guest<'_> {
     fn read(&mut self, iova: u64, buf: &mut [u8]) -> CioResult<()> {
-        self.0.dma_read(iova, buf).map_err(to_cio)
+        Ok(self.0.dma_read(iova, buf)?)
     }
 
     fn pin(&mut self, iova: u64, phys: &mut [u64]) -> CioResult<usize> {
-        self.0.pin_pages(iova, phys).map_err(to_cio)
+        Ok(self.0.pin_pages(iova, phys)?)
     }
 
     fn unpin(&mut self, iova: u64, npages: usize) {

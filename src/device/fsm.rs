@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The kernel side of the state machine (C `vfio_ccw_fsm.c`): feeding it an
+//! event under `io` and executing the actions it asks for on the
+//! subchannel (START, HALT, CLEAR, enable, disable, …), and the quiesce
+//! procedure of the take-down path (C `vfio_ccw_sch_quiesce`).
+
+use kernel::prelude::*;
+
+use crate::channel::error::{Error as CioError, Result as CioResult};
+use crate::channel::fsm::{self, Action, Event};
+use crate::channel::quiesce::{Quiesce, QuiesceInput, QuiesceStep};
+use crate::channel::scsw::{ACTL_CLEAR_PEND, ACTL_HALT_PEND, ACTL_START_PEND};
+use crate::dma::Guest;
+use crate::ffi::{HostOrb, IrbBytes, HW_IRB_SIZE};
+
+use super::{Device, Io, IoData};
+
+/// Interruption subclass of vfio-ccw subchannels (C `VFIO_CCW_ISC`).
+const VFIO_CCW_ISC: u8 = 3;
+/// How long a quiesce step waits for an interruption (C: `3*HZ`).
+const QUIESCE_WAIT_MS: u32 = 3000;
+
+/// What executing a step's actions did, besides its result: what the
+/// caller still has to do.
+#[derive(Default)]
+pub(super) struct Effects {
+    /// [`Action::Quiesce`]: run the quiesce procedure, then feed
+    /// [`Event::Quiesced`].
+    pub(super) quiesce: bool,
+    /// [`Action::DeliverIrb`]: an IRB was stored; signal the I/O eventfd.
+    pub(super) delivered: bool,
+}
+
+/// The kernel side of [`fsm::run`]: executes actions on one device.
+struct Exec<'a> {
+    dev: &'a Device,
+    data: &'a mut IoData,
+    irb: Option<&'a IrbBytes>,
+    out: Effects,
+}
+
+impl fsm::Executor for Exec<'_> {
+    fn execute(&mut self, action: Action) -> CioResult {
+        let dev = self.dev;
+        match action {
+            Action::Translate => {
+                let orb = self.data.region.orb();
+                self.data.cp.translate(&orb, &mut Guest(&dev.vdev))
+            }
+            Action::StartSubchannel => dev.start_subchannel(self.data),
+            Action::HaltSubchannel => {
+                let g = dev.sch.lock();
+                let cc = g.hsch();
+                if cc == 0 {
+                    g.set_actl(g.actl() | ACTL_HALT_PEND);
+                }
+                fsm::halt_result(cc)
+            }
+            Action::ClearSubchannel => {
+                let g = dev.sch.lock();
+                let cc = g.csch();
+                if cc == 0 {
+                    g.set_actl(ACTL_CLEAR_PEND);
+                }
+                fsm::clear_result(cc)
+            }
+            Action::Enable => Ok(dev.sch.lock().enable(VFIO_CCW_ISC)?),
+            Action::Disable => Ok(dev.sch.lock().disable()?),
+            Action::Quiesce => {
+                self.out.quiesce = true;
+                Ok(())
+            }
+            Action::RefreshSchib => Ok(dev.sch.lock().update_schib()?),
+            Action::DeliverIrb => {
+                if let Some(hw) = self.irb {
+                    // C copies `struct irb` (64 bytes) into the 96-byte
+                    // `irb_area`: the last 32 bytes keep what was there.
+                    let mut irb = self.data.region.irb();
+                    if let Some(head) = irb.get_mut(..HW_IRB_SIZE) {
+                        head.copy_from_slice(hw);
+                    }
+                    let irb = self.data.cp.translate_irb(&irb);
+                    self.data.region.set_irb(&irb);
+                    self.out.delivered = true;
+                }
+                Ok(())
+            }
+            Action::FreeProgram => {
+                self.data.cp.free(&mut Guest(&dev.vdev));
+                Ok(())
+            }
+            Action::Unregister => {
+                dev.sch.lock().schedule_unregister();
+                Ok(())
+            }
+            Action::Reject(e) => Err(e),
+        }
+    }
+}
+
+impl Device {
+    /// Feeds `event` to the state machine (`io` held).
+    pub(super) fn feed(
+        &self,
+        io: &mut Io,
+        event: Event,
+        irb: Option<&IrbBytes>,
+    ) -> (CioResult, Effects) {
+        let mut exec = Exec {
+            dev: self,
+            data: &mut io.data,
+            irb,
+            out: Effects::default(),
+        };
+        let result = fsm::run(&mut io.state, event, &mut exec);
+        (result, exec.out)
+    }
+
+    /// [`Action::StartSubchannel`] (C `fsm_io_helper`).
+    fn start_subchannel(&self, data: &mut IoData) -> CioResult {
+        let g = self.sch.lock();
+        // An IRB not yet processed belongs to the current state: refuse.
+        if self.irbs.with(&g, |q| !q.is_empty()).unwrap_or(true) {
+            return Err(CioError::Busy);
+        }
+        let orb = data.cp.host_orb(g.intparm(), g.lpm())?;
+        data.orb = HostOrb::default();
+        if let Some(words) = data.orb.0.get_mut(..12) {
+            words.copy_from_slice(&orb.to_bytes());
+        }
+        let cc = g.ssch(&mut data.orb);
+        if cc == 0 {
+            g.set_actl(g.actl() | ACTL_START_PEND);
+        }
+        let mut lpm = g.lpm();
+        let result = fsm::start_result(cc, orb.lpm(), &mut lpm, || g.update_schib().is_ok());
+        if cc == 3 {
+            g.set_lpm(lpm);
+        }
+        result
+    }
+
+    /// The quiesce procedure (C `vfio_ccw_sch_quiesce` with
+    /// `cio_cancel_halt_clear`), bounded by [`Quiesce`]. Runs without `io`.
+    fn quiesce(&self) -> CioResult {
+        let mut q = Quiesce::new();
+        let mut input = QuiesceInput::Begin;
+        loop {
+            input = match q.next(input) {
+                QuiesceStep::TryDisable => {
+                    let g = self.sch.lock();
+                    // Interruptions from here on end the next wait.
+                    self.vdev.reset_interrupt_wait();
+                    let result = g.disable().map_err(CioError::from);
+                    QuiesceInput::Disabled {
+                        result,
+                        actl: g.actl(),
+                    }
+                }
+                QuiesceStep::Cancel => {
+                    let cc = match self.sch.lock().cancel() {
+                        Ok(()) => 0,
+                        Err(e) if e == EBUSY => 1,
+                        Err(e) if e == EINVAL => 2,
+                        Err(_) => 3,
+                    };
+                    QuiesceInput::Issued { cc }
+                }
+                QuiesceStep::Halt => {
+                    let g = self.sch.lock();
+                    let cc = g.hsch();
+                    if cc == 0 {
+                        g.set_actl(g.actl() | ACTL_HALT_PEND);
+                    }
+                    QuiesceInput::Issued { cc }
+                }
+                QuiesceStep::Clear => {
+                    let g = self.sch.lock();
+                    let cc = g.csch();
+                    if cc == 0 {
+                        g.set_actl(ACTL_CLEAR_PEND);
+                    }
+                    QuiesceInput::Issued { cc }
+                }
+                QuiesceStep::Wait => {
+                    self.vdev.wait_interrupt(QUIESCE_WAIT_MS);
+                    // As C flushes its workqueue: the status the instruction
+                    // caused reaches userspace before the next attempt.
+                    self.io_work();
+                    QuiesceInput::Waited
+                }
+                QuiesceStep::Done(result) => {
+                    if result.is_err() {
+                        pr_err!("{}: could not quiesce the subchannel\n", self.sch.id());
+                    }
+                    return result;
+                }
+            };
+        }
+    }
+
+    /// The take-down path: feeds `event` (close, reset, shutdown) and, if
+    /// the state machine asks for it, quiesces the subchannel, delivers the
+    /// IRBs received meanwhile, and feeds the result. Then drops the work
+    /// item and any IRB that still came: the subchannel is disabled.
+    pub(super) fn take_down(&self, event: Event) -> CioResult {
+        let (result, out) = self.feed(&mut self.io.lock(), event, None);
+        if out.quiesce {
+            let disabled = self.quiesce().is_ok();
+            self.io_work();
+            let _ = self.feed(&mut self.io.lock(), Event::Quiesced { disabled }, None);
+        }
+        self.vdev.cancel_io_work();
+        let g = self.sch.lock();
+        let _ = self.irbs.with(&g, |q| q.clear());
+        result
+    }
+}

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! A vfio device's life: created with the mdev (C `vfio_ccw_mdev_init_dev`),
+//! opened and closed by userspace (`open_device`, `close_device`), reset
+//! (`VFIO_DEVICE_RESET`, `dma_unmap` of pinned pages), asked to go away
+//! when the mdev is removed (`request`), told about its subchannel by the
+//! css layer (`sch_event`, shutdown), and released.
+
+use kernel::prelude::*;
+use kernel::sync::new_mutex;
+
+use crate::channel::cp::ChannelProgram;
+use crate::channel::fsm::{Event, State};
+use crate::channel::region::{CmdRegion, IoRegion, SCHIB_REGION_SIZE};
+use crate::dma::ProgramPages;
+use crate::ffi::{HostOrb, IoMutex, SchLocked, SubchannelRef, VfioDevice};
+
+use super::interrupts::{IrbQueue, Triggers};
+use super::{Device, Io, IoData};
+
+impl Device {
+    /// The state of a new vfio device on subchannel `sch` (C `init`):
+    /// standby, empty region, no program, no eventfds.
+    pub(crate) fn new(vdev: VfioDevice, sch: SubchannelRef) -> impl PinInit<Self, Error> {
+        try_pin_init!(Self {
+            irbs: SchLocked::new(&sch, IrbQueue::new()),
+            io <- IoMutex::new(Io {
+                state: State::Standby,
+                data: IoData {
+                    region: IoRegion::default(),
+                    cmd: CmdRegion::default(),
+                    schib: [0; SCHIB_REGION_SIZE],
+                    cp: ChannelProgram::new(ProgramPages::new()),
+                    orb: HostOrb::default(),
+                },
+            }),
+            triggers <- new_mutex!(Triggers::default(), "vfio_ccw_rs:triggers"),
+            vdev,
+            sch,
+        }? Error)
+    }
+
+    /// `open_device`: enables the subchannel.
+    pub(crate) fn open(&self) -> Result {
+        let mut io = self.io.lock();
+        if io.state == State::NotOper {
+            return Err(EINVAL);
+        }
+        let (result, _) = self.feed(&mut io, Event::Open, None);
+        if io.state == State::NotOper {
+            return Err(EINVAL);
+        }
+        Ok(result?)
+    }
+
+    /// `close_device`: quiesces and disables the subchannel, releases the
+    /// channel program and drops the eventfds (the C driver keeps them).
+    pub(crate) fn close(&self) {
+        let _ = self.take_down(Event::Close);
+        *self.triggers.lock() = Triggers::default();
+    }
+
+    /// Close and open again (C `vfio_ccw_mdev_reset`): `EINVAL` if the
+    /// device ends not operational.
+    pub(super) fn reset(&self) -> Result {
+        let _ = self.take_down(Event::Reset);
+        let mut io = self.io.lock();
+        if io.state == State::Standby {
+            let _ = self.feed(&mut io, Event::Open, None);
+        }
+        if io.state == State::NotOper {
+            return Err(EINVAL);
+        }
+        Ok(())
+    }
+
+    /// `request`: the mdev is being removed while open; ask userspace to
+    /// release it through the request eventfd.
+    pub(crate) fn request(&self, count: u32) {
+        let triggers = self.triggers.lock();
+        if let Some(req) = &triggers.req {
+            if count % 10 == 0 {
+                self.vdev.notice_request(count);
+            }
+            req.signal();
+        } else if count == 0 {
+            self.vdev.notice_no_request();
+        }
+    }
+
+    /// `dma_unmap`: if the channel program has pages of the range pinned,
+    /// reset the device, which quiesces the subchannel and unpins them.
+    pub(crate) fn dma_unmap(&self, iova: u64, length: u64) {
+        let pinned = self.io.lock().data.cp.iova_pinned(iova, length);
+        if pinned {
+            let _ = self.reset();
+        }
+    }
+
+    /// The css layer's `sch_event` for our subchannel: refresh the SCHIB;
+    /// if that fails, the device is not operational.
+    pub(crate) fn subchannel_event(&self) {
+        let _ = self.feed(&mut self.io.lock(), Event::SubchannelChanged, None);
+    }
+
+    /// System shutdown (C `vfio_ccw_sch_shutdown`): close, then not
+    /// operational.
+    pub(crate) fn shutdown(&self) {
+        let _ = self.take_down(Event::Close);
+        let _ = self.feed(&mut self.io.lock(), Event::NotOper, None);
+    }
+}
+
+// `release`: the last reference is gone. (6.12's `#[pinned_drop]` takes no
+// doc comment.)
+#[pinned_drop]
+impl PinnedDrop for Device {
+    fn drop(self: Pin<&mut Self>) {
+        self.vdev.cancel_io_work();
+        let io = self.io.lock();
+        if io.data.cp.is_initialized() {
+            pr_warn!("{}: channel program still held at release\n", self.sch.id());
+        }
+    }
+}

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The vfio device of an mdev (C `struct vfio_ccw_private`), one file per
+//! concern, along the C driver's seams:
+//!
+//! | Module | What | C |
+//! |---|---|---|
+//! | [`lifecycle`] | new, open, close, reset, request (remove), `dma_unmap`, `sch_event`, shutdown, release | `vfio_ccw_ops.c`, `vfio_ccw_drv.c` |
+//! | [`regions`] | `read`/`write` of the I/O, async command, SCHIB and CRW regions | `vfio_ccw_ops.c`, `vfio_ccw_async.c`, `vfio_ccw_chp.c` |
+//! | [`ioctl`] | `VFIO_DEVICE_*` ioctls, the eventfds | `vfio_ccw_ops.c` |
+//! | [`fsm`] | the state machine's actions (START, HALT, CLEAR, …) and the quiesce procedure | `vfio_ccw_fsm.c`, `vfio_ccw_sch_quiesce` |
+//! | [`interrupts`] | the IRB queue, the `irq` callback's part, the I/O work item | `vfio_ccw_sch_irq`, `vfio_ccw_sch_io_todo` |
+//! | [`chp`] | channel paths and CRWs (planned) | `vfio_ccw_chp.c`, `vfio_ccw_chp_event` |
+//!
+//! # Locks
+//!
+//! - `io` ([`IoMutex`], C `io_mutex`): the FSM state, the I/O region and
+//!   the channel program. Every event is fed to the state machine under it,
+//!   in process context. Region writes only try it (`EAGAIN`).
+//! - `sch->lock` ([`SchGuard`](crate::ffi::SchGuard), a spinlock taken with
+//!   interrupts off, held by the css layer around the `irq` callback):
+//!   subchannel instructions, enable/disable, and the queue of IRBs not yet
+//!   fed ([`interrupts`]). Taken inside `io`, never the other way round.
+//! - `triggers` (a [`Mutex`]): the eventfds. Never held with `io`.
+//!
+//! # Interrupts
+//!
+//! The `irq` callback (hard interrupt, `sch->lock` held) copies the IRB
+//! into the queue, queues the I/O work item and wakes a quiesce waiter. The
+//! work item feeds one [`Event::Interrupt`](crate::channel::fsm::Event) per
+//! queued IRB, in order, under `io`, then signals the I/O eventfd once per
+//! IRB delivered. START SUBCHANNEL is refused (`EBUSY`) while the queue is
+//! not empty, so an IRB is always processed in the state it belongs to (the
+//! state machine's contract).
+
+mod chp;
+mod fsm;
+mod interrupts;
+mod ioctl;
+mod lifecycle;
+mod regions;
+
+use kernel::prelude::*;
+use kernel::sync::Mutex;
+
+use crate::channel::cp::ChannelProgram;
+use crate::channel::fsm::State;
+use crate::channel::region::{CmdRegion, IoRegion, SCHIB_REGION_SIZE};
+use crate::dma::ProgramPages;
+use crate::ffi::{HostOrb, IoMutex, SchLocked, SubchannelRef, VfioDevice};
+
+use self::interrupts::{IrbQueue, Triggers};
+
+/// What `io` protects besides the state.
+struct IoData {
+    /// `struct ccw_io_region` as userspace reads and writes it.
+    region: IoRegion,
+    /// `struct ccw_cmd_region`, the async-command region.
+    cmd: CmdRegion,
+    /// `struct ccw_schib_region`: the SCHIB as last read by userspace.
+    schib: [u8; SCHIB_REGION_SIZE],
+    /// The translated channel program and the pages it keeps.
+    cp: ChannelProgram<ProgramPages>,
+    /// START SUBCHANNEL's operand.
+    orb: HostOrb,
+}
+
+/// What `io` protects.
+struct Io {
+    state: State,
+    data: IoData,
+}
+
+/// The Rust state of one vfio device (C `struct vfio_ccw_private`).
+#[pin_data(PinnedDrop)]
+pub(crate) struct Device {
+    vdev: VfioDevice,
+    sch: SubchannelRef,
+    #[pin]
+    io: IoMutex<Io>,
+    irbs: SchLocked<IrbQueue>,
+    #[pin]
+    triggers: Mutex<Triggers>,
+}
