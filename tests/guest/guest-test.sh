@@ -46,21 +46,7 @@ if [ -n "$RESDIR" ]; then
     echo "machine output of every case in $RESDIR" >&2
 fi
 status=0
-for s in $suites; do
-    line=$(tr -d '\r' < "$LOG" | awk -v s="$s" '
-        $0 == "# suite " s { on = 1; ok = 0; bad = 0; next }
-        on && /^ok [0-9]+/ { ok++ }
-        on && /^not ok [0-9]+/ { bad++ }
-        on && /^1\.\.[0-9]+$/ { sub(/^1\.\./, ""); print ok, bad, $0; on = 0; found = 1 }
-        END { if (!found) print "missing" }')
-    set -- $line
-    if [ "$1" = missing ]; then
-        echo "guest suite $s: no result"; status=1
-    else
-        echo "guest suite $s: $1 ok, $2 failed, $3 planned"
-        [ "$2" = 0 ] && [ "$1" = "$3" ] || status=1
-    fi
-done
+"$root/scripts/results.sh" --no-kunit "$LOG" $suites || status=1
 case $grc in
 0|1) ;;
 126) echo "guest: kernel splat in the console (see $LOG)"; status=1;;
