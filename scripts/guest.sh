@@ -40,9 +40,7 @@ KDIR=$("$VCCW_ROOT/scripts/kernel.sh")
 BASE="$KDIR/.vccw-initramfs"
 if [ ! -f "$BASE/.complete" ]; then
     rm -rf "$BASE"; mkdir -p "$BASE"/{bin,sbin,etc,proc,sys,dev,tmp,root,mnt,lib/modules}
-    deb=$(ls "$VCCW_CACHE"/debs/busybox-static_*_s390x.deb | head -1)
-    dpkg-deb -x "$deb" "$BASE/.bb"
-    cp "$BASE/.bb/bin/busybox" "$BASE/bin/busybox"; rm -rf "$BASE/.bb"
+    busybox_s390x "$BASE/bin/busybox"
     make -s -C "$KDIR" "${KMAKE_VARS[@]}" INSTALL_MOD_PATH="$BASE" INSTALL_MOD_STRIP=1 modules_install >/dev/null
     rm -f "$BASE"/lib/modules/*/build
     touch "$BASE/.complete"

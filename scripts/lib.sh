@@ -16,6 +16,31 @@ step() { printf '\n==> %s\n' "$*" >&2; }
 note() { printf '    %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
+# checkout_log NAME: this checkout's log NAME in the cache (checkouts share it).
+checkout_log() { echo "$VCCW_CACHE/$1-$(echo "$VCCW_ROOT" | sha256sum | cut -c1-8).log"; }
+
+# guest_verdict WHO STATUS LOG [--no-kunit] SUITE...: judge a guest run by
+# scripts/guest.sh's exit STATUS and its console LOG (scripts/results.sh);
+# non-zero if anything failed.
+guest_verdict() {
+    local who=$1 grc=$2 log=$3 status=0
+    shift 3
+    "$VCCW_ROOT/scripts/results.sh" "$log" "$@" || status=1
+    if [ "$grc" != 0 ]; then
+        echo "$who: guest run failed with status $grc (log: $log)"
+        "$VCCW_ROOT/scripts/splat.sh" "$log" >/dev/null || echo "$who: kernel splat in $log"
+        status=1
+    fi
+    return $status
+}
+
+# busybox_s390x FILE: the static s390x busybox (its package fetched by setup-host.sh).
+busybox_s390x() {
+    dpkg-deb --fsys-tarfile "$(ls "$VCCW_CACHE"/debs/busybox-static_*_s390x.deb | head -1)" |
+        tar -xO ./bin/busybox > "$1"
+    chmod 755 "$1"
+}
+
 # make variables for every kernel and module build.
 KMAKE_VARS=(ARCH=s390 CROSS_COMPILE=s390x-linux-gnu- RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc
             BINDGEN="$HOME/.cargo/bin/bindgen" HOSTRUSTC=/usr/bin/rustc)

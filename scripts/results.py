@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Judge a guest console log with the kernel's own KTAP parser.
 
-    results.py KUNIT_TOOL_DIR [--no-kunit] LOG SUITE...
+    results.py KUNIT_TOOL_DIR [--no-kunit] LOG [SUITE...]
 
 KUNIT_TOOL_DIR is tools/testing/kunit of the cached kernel tree (its
 kunit_parser.py is what `kunit.py parse` runs). The log holds two kinds of
@@ -21,6 +21,7 @@ Fails on any "not ok" line, on a SUITE without a complete run, and (unless
 ran or has a run with a failed, skipped or missing case.
 """
 
+import argparse
 import io
 import re
 import sys
@@ -29,17 +30,20 @@ KSUITES = ('rust_doctests_kernel', 'vfio_ccw_rs')
 PLAN = re.compile(r'^1\.\.([0-9]+)$')
 
 
-def main(argv):
-    sys.path.insert(0, argv.pop(0))
+def main():
+    ap = argparse.ArgumentParser(description='Judge a guest console log.')
+    ap.add_argument('kunit_tool', help="the kernel tree's tools/testing/kunit")
+    ap.add_argument('--no-kunit', action='store_true', help='a boot with kunit.enable=0')
+    ap.add_argument('log')
+    ap.add_argument('suites', nargs='*')
+    args = ap.parse_intermixed_args()
+    sys.path.insert(0, args.kunit_tool)
     global kunit_parser, kunit_printer
     import kunit_parser
     import kunit_printer
 
-    ksuites = KSUITES
-    if argv[0] == '--no-kunit':
-        ksuites = ()
-        argv.pop(0)
-    log, wanted = argv[0], argv[1:]
+    ksuites = () if args.no_kunit else KSUITES
+    log, wanted = args.log, args.suites
     with open(log, errors='replace') as f:
         lines = [l.rstrip('\n').replace('\r', '') for l in f]
 
@@ -155,4 +159,4 @@ def scan(lines):
 
 
 if __name__ == '__main__':
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())
