@@ -56,7 +56,7 @@ def main():
     kunit_runs, suites = scan(lines)
 
     for name in ksuites:
-        runs = [(t, report) for main, report in kunit_runs for t in main.subtests if t.name == name]
+        runs = [(t, report) for run, report in kunit_runs for t in run.subtests if t.name == name]
         bad = [report for t, report in runs if not all_passed(t)]
         if not runs:
             print(f'results: KUnit {name}: no result (not run, crashed, or kunit.enable=0)')
@@ -137,10 +137,10 @@ def scan(lines):
             name, body, planned = lines[i][len('# suite '):], [], None
             i += 1
             while i < len(lines) and planned is None:
-                m = PLAN.match(lines[i])
                 if lines[i] == 'KTAP version 1':
                     i = ktap_block()
                     continue
+                m = PLAN.match(lines[i])
                 if m:
                     planned = int(m.group(1))
                 else:
