@@ -8,9 +8,9 @@ set -euo pipefail
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
 
-STAMP_KEY="v5 $KERNEL_DEB_VERSION $BINDGEN_VERSION"
+STAMP_KEY="v4 $KERNEL_DEB_VERSION $BINDGEN_VERSION"
 STAMP="$VCCW_CACHE/host-setup-$(echo "$STAMP_KEY" | sha256sum | cut -c1-12).stamp"
-if [ -f "$STAMP" ] && command -v bindgen >/dev/null \
+if [ -f "$STAMP" ] && command -v python3 >/dev/null && command -v bindgen >/dev/null \
    && rustup target list --installed | grep -qx s390x-unknown-linux-gnu \
    && [ -x /usr/bin/rustc ] && command -v qemu-system-s390x >/dev/null; then
     exit 0
@@ -31,7 +31,8 @@ PKGS=(
     rustc-web rust-web-src rust-web-clippy
     gcc-s390x-linux-gnu binutils-s390x-linux-gnu libc6-dev-s390x-cross
     libclang-19-dev clang-19
-    bc flex bison libelf-dev libssl-dev cpio xz-utils kmod python3
+    python3
+    bc flex bison libelf-dev libssl-dev cpio xz-utils kmod
     "linux-source-6.12=$KERNEL_DEB_VERSION"
 )
 if ! apt-cache madison linux-source-6.12 | awk '{print $3}' | grep -qxF "$KERNEL_DEB_VERSION"; then
