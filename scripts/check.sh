@@ -35,7 +35,7 @@ CMD="$CMD; exit \$rc"
 
 step "guest: KUnit at boot and at module load, suites: ${SUITES[*]}"
 # One log per checkout: several checkouts may share the cache.
-LOG="$VCCW_CACHE/check-guest-$(echo "$VCCW_ROOT" | sha256sum | cut -c1-8).log"
+LOG=$(checkout_log check-guest)
 set +e
 # 3 GiB: ordinary pages above 2 GiB (guest buffers, the KUnit suite's guest
 # pages) while GFP_DMA pages stay below, so host IDAWs carry addresses a
@@ -48,11 +48,7 @@ set +e
 grc=$?
 set -e
 status=0
-"$VCCW_ROOT/scripts/results.sh" "$LOG" "${SUITES[@]}" || status=1
-if [ $grc != 0 ]; then
-    echo "check: guest run failed with status $grc (log: $LOG)"; status=1
-    "$VCCW_ROOT/scripts/splat.sh" "$LOG" >/dev/null || echo "check: kernel splat in $LOG"
-fi
+guest_verdict check $grc "$LOG" "${SUITES[@]}" || status=1
 
 # Second boot: QEMU itself as the user of the drivers, a guest inside the guest.
 "$VCCW_ROOT/scripts/nested.sh" c rs || status=1

@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # The demo, inside the guest: narrate each step in plain words.
+. /tests/lib/guest.sh
 say() { echo; echo ">>> $*"; }
 # run CMD...: show the command and its output; stop the demo if it fails.
 run() {
@@ -16,9 +17,9 @@ for s in /sys/bus/css/devices/*; do
     dev=$(ls -d "$s"/0.*.* 2>/dev/null | head -1)
     echo "    subchannel $(basename "$s") -> $( [ -n "$dev" ] && echo "ccw device $(basename "$dev"), control unit $(cat "$dev/cutype")" || echo "no device")"
 done
-ccwdev=$(ls -d /sys/bus/css/devices/*/0.0.0005 | head -1)
-SCH=$(basename "$(dirname "$ccwdev")")
-SYS=/sys/bus/css/devices/$SCH
+SCH=$(sch_of_devno 0.0.0005)
+SYS=$CSS/devices/$SCH
+ccwdev=$SYS/0.0.0005
 
 say "Load our Rust driver, vfio_ccw_rs (modprobe also loads vfio and mdev). It registers the css driver 'vfio_ccw' for I/O subchannels."
 run modprobe vfio_ccw_rs
@@ -60,6 +61,5 @@ run sh -c "echo $SCH > /sys/bus/css/drivers/vfio_ccw/unbind"
 run sh -c "echo > $SYS/driver_override; echo $SCH > /sys/bus/css/drivers/io_subchannel/bind"
 run rmmod vfio_ccw_rs
 run sh -c 'dmesg | tail -2'
-i=0; while [ ! -e "$ccwdev" ] && [ $i -lt 10 ]; do sleep 1; i=$((i+1)); done
-echo "    the disk is back as ccw device $(basename "$ccwdev"): $( [ -e "$ccwdev" ] && echo yes || echo no)"
+echo "    the disk is back as ccw device $(basename "$ccwdev"): $(wait_for '[ -e "$ccwdev" ]' 10 && echo yes || echo no)"
 say "Done."

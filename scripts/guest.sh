@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Boot the project's s390x kernel under qemu-system-s390x with an initramfs
-# holding busybox, the kernel's modules, our module and any extra files, run
+# holding busybox, the kernel's modules, our module, the guest-side shell
+# library (tests/lib, at /tests/lib) and any extra files, run
 # a shell command in the guest, print the console, and exit with the command's
 # exit status.
 #
@@ -39,9 +40,7 @@ KDIR=$("$VCCW_ROOT/scripts/kernel.sh")
 BASE="$KDIR/.vccw-initramfs"
 if [ ! -f "$BASE/.complete" ]; then
     rm -rf "$BASE"; mkdir -p "$BASE"/{bin,sbin,etc,proc,sys,dev,tmp,root,mnt,lib/modules}
-    deb=$(ls "$VCCW_CACHE"/debs/busybox-static_*_s390x.deb | head -1)
-    dpkg-deb -x "$deb" "$BASE/.bb"
-    cp "$BASE/.bb/bin/busybox" "$BASE/bin/busybox"; rm -rf "$BASE/.bb"
+    busybox_s390x "$BASE/bin/busybox"
     make -s -C "$KDIR" "${KMAKE_VARS[@]}" INSTALL_MOD_PATH="$BASE" INSTALL_MOD_STRIP=1 modules_install >/dev/null
     rm -f "$BASE"/lib/modules/*/build
     touch "$BASE/.complete"
@@ -54,6 +53,8 @@ mkdir -p "$STAGE/usr/bin" "$STAGE/usr/sbin"
 KVER=$(cat "$KDIR/include/config/kernel.release")
 install -D -m 644 "$VCCW_ROOT/vfio_ccw_rs.ko" "$STAGE/lib/modules/$KVER/extra/vfio_ccw_rs.ko"
 ln -s "$KVER/extra/vfio_ccw_rs.ko" "$STAGE/lib/modules/vfio_ccw_rs.ko"
+mkdir -p "$STAGE/tests"
+cp -a "$VCCW_ROOT/tests/lib" "$STAGE/tests/lib"
 for a in "${ADDS[@]}"; do
     src=${a%%:*} dst=${a#*:}
     [ -e "$src" ] || die "--add: $src does not exist"

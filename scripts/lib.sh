@@ -16,15 +16,133 @@ step() { printf '\n==> %s\n' "$*" >&2; }
 note() { printf '    %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
+# checkout_log NAME: this checkout's log NAME in the cache (checkouts share it).
+checkout_log() { echo "$VCCW_CACHE/$1-$(echo "$VCCW_ROOT" | sha256sum | cut -c1-8).log"; }
+
+# guest_verdict WHO STATUS LOG [--no-kunit] SUITE...: judge a guest run by
+# scripts/guest.sh's exit STATUS and its console LOG (scripts/results.sh);
+# non-zero if anything failed.
+guest_verdict() {
+    local who=$1 grc=$2 log=$3 status=0
+    shift 3
+    "$VCCW_ROOT/scripts/results.sh" "$log" "$@" || status=1
+    if [ "$grc" != 0 ]; then
+        echo "$who: guest run failed with status $grc (log: $log)"
+        "$VCCW_ROOT/scripts/splat.sh" "$log" >/dev/null || echo "$who: kernel splat in $log"
+        status=1
+    fi
+    return $status
+}
+
+# busybox_s390x FILE: the static s390x busybox (its package fetched by setup-host.sh).
+busybox_s390x() {
+    dpkg-deb --fsys-tarfile "$(ls "$VCCW_CACHE"/debs/busybox-static_*_s390x.deb | head -1)" |
+        tar -xO ./bin/busybox > "$1"
+    chmod 755 "$1"
+}
+
 # make variables for every kernel and module build.
 KMAKE_VARS=(ARCH=s390 CROSS_COMPILE=s390x-linux-gnu- RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc
             BINDGEN="$HOME/.cargo/bin/bindgen" HOSTRUSTC=/usr/bin/rustc)
 
-# Cache key of the kernel build: everything that changes the built tree.
+# ---------------------------------------------------------------- cached kernel builds
+KERNEL_TARBALL=/usr/src/linux-source-6.12.tar.xz
+
+# cached_build WHAT DIR RESULT BUILD: print RESULT (a path in DIR) on stdout,
+# building DIR first unless the cache has it. BUILD WORK LOG fills WORK, a
+# directory of this process (checkouts share the cache), with what DIR keeps,
+# the compiler's output in LOG; WORK is then moved in place, unless another
+# checkout finished first (its copy stays). Only RESULT goes to stdout, which
+# callers capture with $(...); everything else goes to stderr.
+cached_build() {
+    local what=$1 dir=$2 result=$3 build=$4
+    if [ -f "$dir/.vccw-complete" ]; then
+        note "$what: cached build $dir"
+        echo "$result"
+        return 0
+    fi
+    (
+        exec 3>&1 >&2
+        step "$what: building into $dir"
+        t0=$(date +%s)
+        WORK=$dir.tmp.$$
+        rm -rf "$WORK"
+        mkdir -p "$WORK"
+        trap 'rm -rf "$WORK"' EXIT
+        "$build" "$WORK" "$dir.log"
+        touch "$WORK/.vccw-complete"
+        # A directory without the mark is a leftover (the mark is made before the move).
+        [ -f "$dir/.vccw-complete" ] || rm -rf "$dir"
+        mv -T "$WORK" "$dir" 2>/dev/null || [ -f "$dir/.vccw-complete" ] || die "$what: could not move $WORK to $dir"
+        note "$what built in $(( $(date +%s) - t0 )) s"
+        echo "$result" >&3
+    )
+}
+
+# kernel_unpack DIR: the pinned kernel source in DIR.
+kernel_unpack() {
+    local found
+    [ -f "$KERNEL_TARBALL" ] || die "$KERNEL_TARBALL missing: run scripts/setup-host.sh"
+    found=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null || true)
+    [ "$found" = "$KERNEL_DEB_VERSION" ] ||
+        die "linux-source-6.12: expected Debian version $KERNEL_DEB_VERSION, found '${found:-none}'. Update KERNEL_DEB_VERSION in scripts/lib.sh after testing the new version."
+    note "unpacking $KERNEL_TARBALL"
+    tar -C "$1" -xf "$KERNEL_TARBALL" --strip-components=1
+    found=$(make -s -C "$1" kernelversion)
+    [ "$found" = "$KERNEL_VERSION" ] || die "source tree says $found, expected $KERNEL_VERSION"
+}
+
+# kernel_configure DIR FRAGMENT MAKE-VARIABLE...: tinyconfig + FRAGMENT, and
+# every line of FRAGMENT must have stuck (olddefconfig drops what it cannot
+# satisfy).
+kernel_configure() {
+    local dir=$1 frag=$2 line opt val missing=0
+    shift 2
+    note "configuring: tinyconfig + ${frag#"$VCCW_ROOT"/}"
+    make -C "$dir" "$@" -s tinyconfig >/dev/null
+    "$dir/scripts/kconfig/merge_config.sh" -m -O "$dir" "$dir/.config" "$frag" >/dev/null
+    make -C "$dir" "$@" -s olddefconfig
+    while IFS= read -r line; do
+        case "$line" in CONFIG_*=*) ;; *) continue;; esac
+        opt=${line%%=*} val=${line#*=}
+        if [ "$val" = n ]; then
+            grep -q "^$opt=" "$dir/.config" && { note "config: $opt should be off"; missing=1; }
+        else
+            grep -qx "$line" "$dir/.config" || { note "config: $line did not stick (got: $(grep "^$opt=\|# $opt " "$dir/.config" || echo unset))"; missing=1; }
+        fi
+    done < "$frag"
+    [ $missing = 0 ] || die "kernel config does not match $frag"
+}
+
+# kernel_compile DIR LOG TARGETS MAKE-VARIABLE...: make TARGETS (a
+# space-separated list) with the output in LOG and the progress every 30 s.
+kernel_compile() {
+    local dir=$1 log=$2 targets=$3 t0 pid n=0
+    shift 3
+    note "compiling (make -j$(nproc) $targets), log: $log"
+    t0=$(date +%s)
+    make -C "$dir" "$@" -j"$(nproc)" $targets > "$log" 2>&1 &
+    pid=$!
+    while kill -0 $pid 2>/dev/null; do
+        sleep 1
+        n=$((n + 1))
+        if [ $((n % 30)) = 0 ] && kill -0 $pid 2>/dev/null; then
+            note "  $(( $(date +%s) - t0 )) s: $(grep -cE '^ +(CC|RUSTC|LD|AR|BINDGEN)' "$log") objects, last: $(grep -E '^ +[A-Z]' "$log" | tail -1 | sed 's/^ *//')"
+        fi
+    done
+    wait $pid || { tail -30 "$log" >&2; die "kernel build failed, full log: $log"; }
+}
+
+# The shared build steps above, as bash reads them: part of both cache keys
+# (a change to the rest of this file rebuilds nothing).
+kernel_build_steps() { declare -f cached_build kernel_unpack kernel_configure kernel_compile; }
+
+# Cache key of the kernel build (scripts/kernel.sh): everything that changes the built tree.
 kernel_key() {
     {
         echo "$KERNEL_DEB_VERSION"
         cat "$VCCW_ROOT"/kernel/*.patch "$VCCW_ROOT/kernel/config.fragment" "$VCCW_ROOT/scripts/kernel.sh"
+        kernel_build_steps
         printf '%s\n' "${KMAKE_VARS[@]}"
         /usr/bin/rustc --version
         "$HOME/.cargo/bin/bindgen" --version 2>/dev/null || true
@@ -40,6 +158,7 @@ l2_kernel_key() {
     {
         echo "$KERNEL_DEB_VERSION"
         cat "$VCCW_ROOT/kernel/l2-config.fragment" "$VCCW_ROOT/scripts/kernel-l2.sh"
+        kernel_build_steps
         printf '%s\n' "${L2_KMAKE_VARS[@]}"
         s390x-linux-gnu-gcc --version | head -1
     } | sha256sum | cut -c1-16

@@ -22,9 +22,7 @@ L2_IMAGE=$("$VCCW_ROOT/scripts/kernel-l2.sh")
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/vccw-nested.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 mkdir -p "$TMP/l2"/{bin,proc,sys,dev}
-dpkg-deb --fsys-tarfile "$(ls "$VCCW_CACHE"/debs/busybox-static_*_s390x.deb | head -1)" |
-    tar -xO ./bin/busybox > "$TMP/l2/bin/busybox"
-chmod +x "$TMP/l2/bin/busybox"
+busybox_s390x "$TMP/l2/bin/busybox"
 install -m 755 "$VCCW_ROOT/tests/nested/l2-init.sh" "$TMP/l2/init"
 ( cd "$TMP/l2" && find . | cpio -o -H newc --quiet ) > "$TMP/l2.cpio"
 
@@ -37,7 +35,7 @@ done
 CMD="$CMD; exit \$rc"
 
 # One log per checkout: several checkouts may share the cache.
-LOG="$VCCW_CACHE/nested-$(echo "$VCCW_ROOT" | sha256sum | cut -c1-8).log"
+LOG=$(checkout_log nested)
 step "nested: ${SUITES[*]} (L1 log: $LOG)"
 t0=$(date +%s)
 set +e
@@ -50,10 +48,6 @@ grc=$?
 set -e
 tr -d '\r' < "$LOG" | grep -E '^(ok|not ok|# |1\.\.)' | grep -Ev '^# L2\| [^l]' || true
 status=0
-"$VCCW_ROOT/scripts/results.sh" --no-kunit "$LOG" "${SUITES[@]}" || status=1
-if [ $grc != 0 ]; then
-    echo "nested: L1 guest run failed with status $grc (log: $LOG)"; status=1
-    "$VCCW_ROOT/scripts/splat.sh" "$LOG" >/dev/null || echo "nested: kernel splat in $LOG"
-fi
+guest_verdict nested $grc "$LOG" --no-kunit "${SUITES[@]}" || status=1
 note "nested: ${SUITES[*]} took $(( $(date +%s) - t0 )) s"
 exit $status

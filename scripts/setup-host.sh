@@ -10,7 +10,7 @@ SUDO=
 
 STAMP_KEY="v4 $KERNEL_DEB_VERSION $BINDGEN_VERSION"
 STAMP="$VCCW_CACHE/host-setup-$(echo "$STAMP_KEY" | sha256sum | cut -c1-12).stamp"
-if [ -f "$STAMP" ] && command -v bindgen >/dev/null \
+if [ -f "$STAMP" ] && command -v python3 >/dev/null && command -v bindgen >/dev/null \
    && rustup target list --installed | grep -qx s390x-unknown-linux-gnu \
    && [ -x /usr/bin/rustc ] && command -v qemu-system-s390x >/dev/null \
    && command -v dot >/dev/null; then
@@ -32,6 +32,7 @@ PKGS=(
     rustc-web rust-web-src rust-web-clippy
     gcc-s390x-linux-gnu binutils-s390x-linux-gnu libc6-dev-s390x-cross
     libclang-19-dev clang-19
+    python3
     bc flex bison libelf-dev libssl-dev cpio xz-utils kmod
     graphviz
     "linux-source-6.12=$KERNEL_DEB_VERSION"

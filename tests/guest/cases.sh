@@ -80,12 +80,13 @@ t_nop_257() { ccw load -e "$(nop_chain 257)" + start --expect EINVAL; }
 
 # ---------------------------------------------------------------- TIC
 # A TIC forward inside one 2K window, jumping over a CCW that would fail.
-t_tic_forward() {
-    ccw run -e "ccw NOP cc
+TIC_FORWARD='ccw NOP cc
 tic there
 ccw 0xff count=1 data=@0x800
 there: ccw SENSE_ID sli count=32 data=sid
-sid: data @0x1000 len=32 fill=0xee" || return 1
+sid: data @0x1000 len=32 fill=0xee'
+t_tic_forward() {
+    ccw run -e "$TIC_FORWARD" || return 1
     sid_ok sid 02 && irb_ok "$(iova_hex 32)"
 }
 
@@ -135,13 +136,10 @@ ccw NOP" || return 1
 t_tic_nowhere() { ccw load -e "ccw NOP cc; tic $UNMAPPED" + start --expect EINVAL; }
 
 # ---------------------------------------------------------------- format 0
+# The same program as format-0 CCWs.
 t_fmt0() {
     ccw run -e "orb fmt=0
-ccw NOP cc
-tic there
-ccw 0xff count=1 data=@0x800
-there: ccw SENSE_ID sli count=32 data=sid
-sid: data @0x1000 len=32 fill=0xee" || return 1
+$TIC_FORWARD" || return 1
     sid_ok sid 02 && irb_ok "$(iova_hex 32)"
 }
 

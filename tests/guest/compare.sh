@@ -11,8 +11,8 @@ GUEST_DIR=$(cd "$(dirname "$0")" && pwd)
 RESULTS=${RESULTS:-/tmp/results}
 A=${1:-c} B=${2:-rs}
 ALLOWED=$GUEST_DIR/allowed-differences
-n=0 fails=0
-echo "# suite vfio-ccw-compare"
+. /tests/lib/guest.sh
+tap_suite vfio-ccw-compare
 echo "# $RESULTS/$A vs $RESULTS/$B, allowed differences from $ALLOWED"
 # filter CASE FILE: the file without the lines an allowed difference covers.
 filter() {
@@ -26,30 +26,27 @@ filter() {
     fi
 }
 if [ ! -d "$RESULTS/$A" ] || [ ! -d "$RESULTS/$B" ]; then
-    echo "not ok 1 - results of both runs present ($RESULTS/$A, $RESULTS/$B)"
-    echo "1..1"
-    exit 1
+    tap_notok "results of both runs present ($RESULTS/$A, $RESULTS/$B)"
+    tap_done
+    exit
 fi
 for fa in "$RESULTS/$A"/*.out; do
     [ -e "$fa" ] || continue
     id=$(basename "$fa" .out)
     case=${id#*-}
     fb=$RESULTS/$B/$id.out
-    n=$((n + 1))
     if [ ! -s "$fa" ] || [ ! -s "$fb" ]; then
-        echo "ok $n - $id # SKIP not run by both"
+        tap_skip "$id" "not run by both"
         continue
     fi
     filter "$case" "$fa" > /tmp/.compare-a
     filter "$case" "$fb" > /tmp/.compare-b
     if diff -u /tmp/.compare-a /tmp/.compare-b > /tmp/.compare-diff; then
-        echo "ok $n - $id: $A and $B agree"
+        tap_ok "$id: $A and $B agree"
     else
-        fails=$((fails + 1))
-        echo "not ok $n - $id: $A and $B differ"
-        sed "s/^/# /" /tmp/.compare-diff
+        tap_notok "$id: $A and $B differ"
+        diag < /tmp/.compare-diff
     fi
 done
-echo "1..$n"
 rm -f /tmp/.compare-a /tmp/.compare-b /tmp/.compare-diff /tmp/.compare-pats
-[ $fails = 0 ]
+tap_done

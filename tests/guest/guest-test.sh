@@ -9,11 +9,11 @@
 # all (default): run.sh c, run.sh rs, compare.sh in one boot. c / rs: one
 # driver only. --results DIR: each case's machine output is copied from the
 # console to DIR/<run>/<NN-case>.out, so runs can be diffed on the host too.
-# CCWCTL_BIN=path skips the build. Exit status 0 when every
-# suite that ran is all ok and the console shows no kernel splat.
+# CCWCTL_BIN=path skips the build. Exit status 0 when every suite is all ok
+# and the guest run succeeded (no kernel splat: guest_verdict in scripts/lib.sh).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
+. "$here/../../scripts/lib.sh"
 LOG= TIMEOUT=1200 RESDIR=
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 what=${1:-all}; [ $# -gt 0 ] && shift
-bin=${CCWCTL_BIN:-$("$root/tools/ccwctl/build-s390x.sh")}
+bin=${CCWCTL_BIN:-$("$VCCW_ROOT/tools/ccwctl/build-s390x.sh")}
 LOG=${LOG:-$(mktemp "${TMPDIR:-/tmp}/vccw-guest-suite.XXXXXX.log")}
 case "$what" in
 all) cmd="DUMP_RESULTS=1 sh /tests/guest/all.sh $*"; suites="vfio-ccw-c vfio-ccw-rs vfio-ccw-compare";;
@@ -33,7 +33,7 @@ c|rs) cmd="DUMP_RESULTS=1 sh /tests/guest/run.sh $what $*"; suites="vfio-ccw-$wh
 esac
 echo "guest suite: $cmd (console log: $LOG)" >&2
 set +e
-"$root/scripts/guest.sh" --no-kunit --timeout "$TIMEOUT" --log "$LOG" \
+"$VCCW_ROOT/scripts/guest.sh" --no-kunit --timeout "$TIMEOUT" --log "$LOG" \
     --add "$bin:/bin/ccwctl" --add "$here:/tests/guest" -- "$cmd" > /dev/null
 grc=$?
 set -e
@@ -45,25 +45,4 @@ if [ -n "$RESDIR" ]; then
                              sub(/^#= [^ ]+ /, ""); print >> f; close(f) }'
     echo "machine output of every case in $RESDIR" >&2
 fi
-status=0
-for s in $suites; do
-    line=$(tr -d '\r' < "$LOG" | awk -v s="$s" '
-        $0 == "# suite " s { on = 1; ok = 0; bad = 0; next }
-        on && /^ok [0-9]+/ { ok++ }
-        on && /^not ok [0-9]+/ { bad++ }
-        on && /^1\.\.[0-9]+$/ { sub(/^1\.\./, ""); print ok, bad, $0; on = 0; found = 1 }
-        END { if (!found) print "missing" }')
-    set -- $line
-    if [ "$1" = missing ]; then
-        echo "guest suite $s: no result"; status=1
-    else
-        echo "guest suite $s: $1 ok, $2 failed, $3 planned"
-        [ "$2" = 0 ] && [ "$1" = "$3" ] || status=1
-    fi
-done
-case $grc in
-0|1) ;;
-126) echo "guest: kernel splat in the console (see $LOG)"; status=1;;
-*) echo "guest: run failed with status $grc (see $LOG)"; status=1;;
-esac
-exit $status
+guest_verdict "guest suite" $grc "$LOG" --no-kunit $suites

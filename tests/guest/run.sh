@@ -29,7 +29,7 @@ UUID=${UUID:-6b2a1d3e-0c5f-4c7a-9d1e-00000000cc01}
 UUID2=${UUID2:-6b2a1d3e-0c5f-4c7a-9d1e-00000000cc02}
 SPLAT='Oops|BUG:|WARNING:|Call Trace|possible recursive locking|possible circular locking|inconsistent lock state|sleeping function called from invalid context|Kernel panic|blocked for more than|refcount_t:|list_(add|del) corruption|UBSAN|Unable to handle kernel'
 
-echo "# suite vfio-ccw-$NAME"
+tap_suite "vfio-ccw-$NAME"
 echo "# driver: $DRV, results in $RES, ccwctl: $CCWCTL"
 T0=$(date +%s)
 dmesg -c > /dev/null 2>&1
@@ -107,9 +107,7 @@ done < "$RES/.cases"
 check "remove mdev $UUID" mdev_remove "$UUID"
 check "an instance is available again" [ "$(cat "$(mdev_type_dir "$SCH")/available_instances" 2>/dev/null)" = 1 ]
 check "give $SCH back to io_subchannel" unbind_vfio "$SCH"
-i=0
-while [ ! -e "$CSS/devices/$SCH/$DEVNO" ] && [ $i -lt 20 ]; do sleep 0.5; i=$((i + 1)); done
-check "ccw device $DEVNO is back on $SCH" [ -e "$CSS/devices/$SCH/$DEVNO" ]
+check "ccw device $DEVNO is back on $SCH" wait_for '[ -e "$CSS/devices/$SCH/$DEVNO" ]' 10
 check "rmmod the $DRV stack" unload_stack "$DRV"
 check "no vfio_ccw css driver left" [ ! -e "$CSS/drivers/vfio_ccw" ]
 PINS1=$(pinned_pages)
@@ -137,6 +135,5 @@ if [ -w /sys/kernel/debug/kmemleak ]; then
 else
     tap_skip "no kmemleak report" "no /sys/kernel/debug/kmemleak"
 fi
-echo "1..$N"
-echo "# $NAME: $N tests, $FAILS failed, $SKIPS skipped, $(( $(date +%s) - T0 )) s"
-[ "$FAILS" = 0 ]
+echo "# $NAME: $TAP_N tests, $TAP_FAILS failed, $TAP_SKIPS skipped, $(( $(date +%s) - T0 )) s"
+tap_done

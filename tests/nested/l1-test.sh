@@ -10,13 +10,8 @@
 # (/tmp/l2-$DRV.log here). See Documentation/nested.md.
 DRV=$1
 case $DRV in c) MOD=vfio_ccw;; rs) MOD=vfio_ccw_rs;; *) echo "usage: $0 c|rs"; exit 2;; esac
-echo "# suite nested-$DRV"
-n=0 fails=0
-ok() { n=$((n+1)); echo "ok $n - $*"; }
-notok() { n=$((n+1)); fails=$((fails+1)); echo "not ok $n - $*"; }
-check() { desc=$1; shift; if "$@"; then ok "$desc"; else notok "$desc"; fi; }
-# wait_for CONDITION SECONDS: poll CONDITION until it holds or SECONDS have passed.
-wait_for() { end=$(( $(date +%s) + $2 )); while [ "$(date +%s)" -lt $end ]; do eval "$1" && return 0; sleep 1; done; eval "$1"; }
+. /tests/lib/guest.sh
+tap_suite "nested-$DRV"
 # L2's QEMU exits when L2 powers off at the end of its /init.
 l2_running() { kill -0 $L2PID 2>/dev/null; }
 l2_said() { grep -q "$1" $L2LOG; }
@@ -24,23 +19,16 @@ l2_said() { grep -q "$1" $L2LOG; }
 CYCLES=${L2_CYCLES:-20}
 L2LOG=/tmp/l2-$DRV.log
 UUID=7d7a0b5e-0000-4000-8000-0000000000$( [ $DRV = c ] && echo 0c || echo 05 )
-# The css layer may still be recognising the disks (or setting the disk
-# online again after a previous run): let it settle before taking the
-# subchannel away (see Documentation/driver.md, "Known platform issue").
-echo 1 > /proc/cio_settle
-SCH=
-for s in /sys/bus/css/devices/*; do
-    [ "$(cat "$s/dev_busid" 2>/dev/null)" = 0.0.0006 ] && SCH=$(basename "$s")
-done
-SYS=/sys/bus/css/devices/$SCH
+# bind_vfio lets the css layer settle first: it may still be recognising the
+# disks, or setting the disk online again after a previous run (see
+# Documentation/driver.md, "Known platform issue").
+SCH=$(sch_of_devno 0.0.0006)
 echo "# disk 0.0.0006 is on subchannel $SCH"
 
 check "modprobe $MOD" modprobe $MOD
 check "modprobe vfio_iommu_type1" modprobe vfio_iommu_type1
-echo vfio_ccw > "$SYS/driver_override"
-echo "$SCH" > /sys/bus/css/drivers/io_subchannel/unbind
-check "bind $SCH (disk 0.0.0006) to $MOD" sh -c "echo $SCH > /sys/bus/css/drivers/vfio_ccw/bind"
-check "create mdev $UUID" sh -c "echo $UUID > $SYS/mdev_supported_types/vfio_ccw-io/create"
+check "bind $SCH (disk 0.0.0006) to $MOD" bind_vfio "$SCH"
+check "create mdev $UUID" mdev_create "$SCH" $UUID
 
 # L2: its own small kernel (scripts/kernel-l2.sh), one CPU, little memory
 # (less to initialise), a translation buffer large enough that L2's QEMU
@@ -111,12 +99,8 @@ kill $L2PID 2>/dev/null
 # boot spends the time).
 tr -d '\r' < $L2LOG | sed 's/^/# L2| /'
 
-echo "$SCH" > /sys/bus/css/drivers/vfio_ccw/unbind
-echo "" > "$SYS/driver_override"
-echo "$SCH" > /sys/bus/css/drivers/io_subchannel/bind
-check "$SCH back on io_subchannel" sh -c "readlink $SYS/driver | grep -q io_subchannel"
+check "$SCH back on io_subchannel" unbind_vfio "$SCH"
 check "rmmod $MOD" rmmod $MOD
 # The same kernel log message is looked for with the next driver.
 dmesg -c > /dev/null
-echo "1..$n"
-[ $fails = 0 ]
+tap_done

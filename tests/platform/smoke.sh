@@ -4,18 +4,18 @@
 # the Rust toolchain works (rust_minimal), our module binds and releases a
 # real subchannel, and the C vfio_ccw can take over in the same boot.
 # Prints TAP.
-echo "# suite platform"
-. "$(dirname "$0")/lib.sh"
+. /tests/lib/guest.sh
+tap_suite platform
 
 KVER=$(uname -r)
 MODDIR=/lib/modules/$KVER/kernel
 
 # The virtio-blk disk at devno 0.0.0005 and its subchannel.
-ccwdev=$(ls -d /sys/bus/css/devices/*/0.0.0005 2>/dev/null | head -1)
-SCH=$(basename "$(dirname "$ccwdev")")
-SYS=/sys/bus/css/devices/$SCH
+SCH=$(sch_of_devno 0.0.0005)
+SYS=$CSS/devices/$SCH
+ccwdev=$SYS/0.0.0005
 echo "# disk 0.0.0005 is on subchannel $SCH"
-check "virtio-blk disk 0.0.0005 found on a subchannel" [ -n "$ccwdev" ]
+check "virtio-blk disk 0.0.0005 found on a subchannel" [ -e "$ccwdev" ]
 
 # 1. The toolchain: the rust_minimal sample loads and unloads.
 check "rust_minimal loads" insmod "$MODDIR/samples/rust/rust_minimal.ko"
@@ -27,14 +27,14 @@ check "rust_minimal said goodbye" sh -c 'dmesg | grep -q "My numbers are \[72, 1
 check "C vfio_ccw is not loaded" sh -c '! grep -q "^vfio_ccw " /proc/modules'
 check "modprobe vfio_ccw_rs" modprobe vfio_ccw_rs
 check "css driver vfio_ccw registered by vfio_ccw_rs" [ "$(basename "$(readlink /sys/bus/css/drivers/vfio_ccw/module)")" = vfio_ccw_rs ]
-check "bind $SCH to vfio_ccw_rs" bind_to vfio_ccw
-check "$SCH is bound to vfio_ccw" [ "$(driver_of)" = vfio_ccw ]
+check "bind $SCH to vfio_ccw_rs" bind_vfio "$SCH"
+check "$SCH is bound to vfio_ccw" [ "$(driver_of "$SCH")" = vfio_ccw ]
 check "vfio_ccw_rs offers mdev type vfio_ccw-io" [ "$(cat "$SYS/mdev_supported_types/vfio_ccw-io/name" 2>/dev/null)" = "I/O subchannel (Non-QDIO)" ]
 check "mdev type: device_api vfio-ccw, 1 instance" [ "$(cat "$SYS/mdev_supported_types/vfio_ccw-io/device_api" "$SYS/mdev_supported_types/vfio_ccw-io/available_instances" 2>/dev/null | tr '\n' ' ')" = "vfio-ccw 1 " ]
 check "the disk's ccw device is gone while bound" [ ! -e "$ccwdev" ]
 check "driver logged the binding" sh -c "dmesg | grep -q 'vfio_ccw_rs: $SCH: bound to subchannel'"
-check "unbind $SCH from vfio_ccw_rs" release vfio_ccw
-check "$SCH is back on io_subchannel" [ "$(driver_of)" = io_subchannel ]
+check "unbind $SCH from vfio_ccw_rs" unbind_vfio "$SCH"
+check "$SCH is back on io_subchannel" [ "$(driver_of "$SCH")" = io_subchannel ]
 check "rmmod vfio_ccw_rs" rmmod vfio_ccw_rs
 check "no vfio_ccw css driver left" [ ! -e /sys/bus/css/drivers/vfio_ccw ]
 check "no vfio_ccw_rs module left" [ ! -e /sys/module/vfio_ccw_rs ]
@@ -43,18 +43,17 @@ check "no mdev parent left on $SCH" sh -c "[ ! -e $SYS/parent ] && [ ! -e $SYS/m
 # 3. The C driver in the same boot, then ours again: the swap works both ways.
 check "modprobe vfio_ccw (C, with vfio and mdev)" modprobe vfio_ccw
 check "modprobe vfio_iommu_type1" modprobe vfio_iommu_type1
-check "bind $SCH to the C vfio_ccw" bind_to vfio_ccw
+check "bind $SCH to the C vfio_ccw" bind_vfio "$SCH"
 check "C driver offers mdev type vfio_ccw-io" [ "$(cat "$SYS/mdev_supported_types/vfio_ccw-io/name" 2>/dev/null)" = "I/O subchannel (Non-QDIO)" ]
-check "unbind $SCH from the C vfio_ccw" release vfio_ccw
+check "unbind $SCH from the C vfio_ccw" unbind_vfio "$SCH"
 check "rmmod vfio_ccw (C)" rmmod vfio_ccw
 check "modprobe vfio_ccw_rs after the C driver" modprobe vfio_ccw_rs
-check "bind $SCH to vfio_ccw_rs again" bind_to vfio_ccw
-check "unbind again" release vfio_ccw
+check "bind $SCH to vfio_ccw_rs again" bind_vfio "$SCH"
+check "unbind again" unbind_vfio "$SCH"
 check "rmmod vfio_ccw_rs again" rmmod vfio_ccw_rs
 for m in mdev vfio_iommu_type1 vfio iommufd; do check "rmmod $m" rmmod $m; done
 check "no vfio modules left" sh -c '! grep -qE "^(vfio|mdev|iommufd)" /proc/modules' 
 # The ccw device comes back asynchronously after the rebind.
-check "the disk's ccw device is back" sh -c "i=0; while [ ! -e $ccwdev ] && [ \$i -lt 10 ]; do sleep 1; i=\$((i+1)); done; [ -e $ccwdev ]"
+check "the disk's ccw device is back" wait_for '[ -e "$ccwdev" ]' 10
 
-echo "1..$n"
-[ $fails = 0 ]
+tap_done

@@ -8,35 +8,24 @@
 # both drivers must be identical. Prints TAP.
 #
 # Needs ccwctl at $CCWCTL (default: ccwctl on PATH, else /ccwctl).
-echo "# suite vfio"
-. "$(dirname "$0")/lib.sh"
+. /tests/lib/guest.sh
+tap_suite vfio
 
 CCWCTL=${CCWCTL:-$(command -v ccwctl || echo /ccwctl)}
 U=a2f3c4d5-0000-4ccc-8ccc-000000000005
 OUT=/tmp/vfio-suite
 mkdir -p $OUT
 
-echo 1 > /proc/cio_settle
-SCH=
-for s in /sys/bus/css/devices/*; do
-    [ "$(cat "$s/dev_busid" 2>/dev/null)" = 0.0.0005 ] && SCH=$(basename "$s")
-done
-SYS=/sys/bus/css/devices/$SCH
+settle
+SCH=$(sch_of_devno 0.0.0005)
+SYS=$CSS/devices/$SCH
 ccwdev=$SYS/0.0.0005
-TYPE=$SYS/mdev_supported_types/vfio_ccw-io
+TYPE=$(mdev_type_dir "$SCH")
 echo "# disk 0.0.0005 is on subchannel $SCH"
 check "ccwctl is present" [ -x "$CCWCTL" ]
 check "virtio-blk disk 0.0.0005 found on a subchannel" [ -n "$SCH" ]
 
-disk_online() {
-    settle
-    i=0
-    while [ $i -lt 60 ]; do
-        [ "$(cat "$ccwdev/online" 2>/dev/null)" = 1 ] && return 0
-        sleep 1; i=$((i+1))
-    done
-    false
-}
+disk_online() { settle; wait_for '[ "$(cat "$ccwdev/online" 2>/dev/null)" = 1 ]' 60; }
 # has FILE PATTERN: FILE has a line matching PATTERN (else show FILE).
 has() { grep -q "$2" "$1" || { sed 's/^/# /' "$1"; false; }; }
 # ccw TAG NAME ARGS...: run ccwctl (machine form) into $OUT/TAG.NAME.
@@ -64,9 +53,9 @@ run_driver() {
     echo "# driver $mod"
     check "$tag: modprobe $mod" modprobe $mod
     check "$tag: modprobe vfio_iommu_type1" modprobe vfio_iommu_type1
-    check "$tag: bind $SCH to vfio_ccw" bind_to vfio_ccw
+    check "$tag: bind $SCH to vfio_ccw" bind_vfio "$SCH"
     check "$tag: one mdev instance available" [ "$(cat $TYPE/available_instances 2>/dev/null)" = 1 ]
-    check "$tag: create mdev $U" sh -c "echo $U > $TYPE/create"
+    check "$tag: create mdev $U" mdev_create "$SCH" $U
     check "$tag: mdev is on the mdev bus" [ -e /sys/bus/mdev/devices/$U ]
     check "$tag: no instance left" [ "$(cat $TYPE/available_instances 2>/dev/null)" = 0 ]
 
@@ -95,8 +84,8 @@ run_driver() {
 
     check "$tag: remove the mdev" sh -c "echo 1 > /sys/bus/mdev/devices/$U/remove"
     check "$tag: mdev gone" [ ! -e /sys/bus/mdev/devices/$U ]
-    check "$tag: unbind $SCH" release vfio_ccw
-    check "$tag: $SCH back on io_subchannel" [ "$(driver_of)" = io_subchannel ]
+    check "$tag: unbind $SCH" unbind_vfio "$SCH"
+    check "$tag: $SCH back on io_subchannel" [ "$(driver_of "$SCH")" = io_subchannel ]
     check "$tag: the disk is online again" disk_online
     check "$tag: rmmod $mod" rmmod $mod
 }
@@ -117,5 +106,4 @@ done
 check "no vfio modules left" sh -c '! grep -qE "^(vfio|mdev|iommufd)" /proc/modules'
 check "the disk is back online" disk_online
 
-echo "1..$n"
-[ $fails = 0 ]
+tap_done
