@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The translator's output and what comes back: the host ORB, the SCSW and
+//! IRB back in guest terms, `iova_pinned`, the memory a program uses, and
+//! the terminators after host segments. (translate.rs has the rules for the
+//! guest's input.)
+
+mod common;
+
+use common::*;
+use vfio_ccw_channel::channel::ccw::{CMD_NOOP, CMD_SENSE_ID, CMD_TIC, FLAG_CC, FLAG_SLI};
+use vfio_ccw_channel::channel::cp::{MAX_DMA_PAGES, MAX_PIN_PAGES};
+use vfio_ccw_channel::channel::error::Error;
+use vfio_ccw_channel::channel::irb::IRB_SIZE;
+use vfio_ccw_channel::channel::scsw::{
+    Scsw, ACTL_SCHACT, FCTL_START, STCTL_ALERT_STATUS, STCTL_PRIM_STATUS, STCTL_STATUS_PEND,
+};
+use vfio_ccw_channel::fake::{FakeGuest, FakeStorage};
+
+const READ: u8 = 0x02;
+const WRITE: u8 = 0x01;
+
+/// §B.21: the storage key and the other ORB bits pass through; lpm 0 takes
+/// the subchannel's; a format-1-IDAW guest gets 2K format-2 IDAWs.
+#[test]
+fn host_orb_rewrite() {
+    let mut g = FakeGuest::new();
+    put_chain(&mut g, IOVA, &[ccw(CMD_NOOP, 0, 0, 0)], true);
+    let mut o = orb(true, false, false, IOVA);
+    o.set_key(0xa);
+    o.set_lpm(0);
+    o.set_spnd(true);
+    o.set_ils(true);
+    o.set_isic(true);
+    o.intparm = 0xdead_beef;
+    let mut cp = program();
+    assert_eq!(cp.host_orb(1, 2), Err(Error::Io));
+    translate(&mut cp, &o, &mut g).unwrap();
+    let h = cp.host_orb(0x42, 0x30).unwrap();
+    assert_eq!(h.key(), 0xa);
+    assert_eq!(h.lpm(), 0x30);
+    assert!(h.spnd() && h.ils() && h.isic() && h.pfch());
+    assert!(h.fmt() && h.c64() && h.i2k());
+    assert_eq!(h.intparm, 0x42);
+    assert_eq!(u64::from(h.cpa), cp.segments()[0].host);
+    // A guest lpm is kept.
+    free(&mut cp, &mut g);
+    o.set_lpm(0x0f);
+    translate(&mut cp, &o, &mut g).unwrap();
+    assert_eq!(cp.host_orb(0, 0xff).unwrap().lpm(), 0x0f);
+    free(&mut cp, &mut g);
+}
+
+/// §B.22: an ORB without prefetch is still translated (prefetched).
+#[test]
+fn non_prefetch_orb_runs() {
+    let mut g = FakeGuest::new();
+    put_chain(&mut g, IOVA, &[ccw(CMD_NOOP, 0, 0, 0)], true);
+    let mut o = orb(true, true, false, IOVA);
+    o.set_pfch(false);
+    let mut cp = program();
+    translate(&mut cp, &o, &mut g).unwrap();
+    assert!(!cp.host_orb(0, 1).unwrap().pfch());
+    free(&mut cp, &mut g);
+}
+
+/// A second translation while one is held → EBUSY (C double `cp_init`).
+#[test]
+fn double_init_is_busy() {
+    let mut g = FakeGuest::new();
+    put_chain(&mut g, IOVA, &[ccw(CMD_NOOP, 0, 0, 0)], true);
+    let o = orb(true, true, false, IOVA);
+    let mut cp = program();
+    translate(&mut cp, &o, &mut g).unwrap();
+    assert_eq!(cp.translate(&o, &mut g), Err(Error::Busy));
+    assert!(cp.is_initialized());
+    free(&mut cp, &mut g);
+    free(&mut cp, &mut g); // a second free does nothing
+}
+
+/// SCSW CPA back-translation: inside a segment, one past its end, one past
+/// the terminator after it; outside, and for unsolicited status, 0.
+#[test]
+fn scsw_cpa_back_translation() {
+    let mut g = FakeGuest::new();
+    put_chain(
+        &mut g,
+        IOVA,
+        &[
+            ccw(CMD_NOOP, FLAG_CC, 0, 0),
+            ccw(CMD_TIC, 0, 0, IOVA + 0x300),
+        ],
+        true,
+    );
+    put_chain(
+        &mut g,
+        IOVA + 0x300,
+        &[ccw(CMD_NOOP, FLAG_CC, 0, 0), ccw(CMD_NOOP, 0, 0, 0)],
+        true,
+    );
+    let mut cp = program();
+    translate(&mut cp, &orb(true, true, false, IOVA), &mut g).unwrap();
+    let segs = cp.segments().to_vec();
+    let cases = [
+        (segs[0].host, IOVA),
+        (segs[0].host + 8, IOVA + 8),
+        (segs[0].host + 16, IOVA + 16),
+        (segs[1].host + 8, IOVA + 0x308),
+        (segs[1].host + 16, IOVA + 0x310),
+        // Just past the terminator after a segment (fetched by a skip).
+        (segs[0].host + 24, IOVA + 24),
+        // Outside the program: a host address the guest must not see.
+        (0x7000_0000, 0),
+        (segs[1].host + 32, 0),
+    ];
+    for (host, guest) in cases {
+        let mut s = Scsw {
+            cpa: host as u32,
+            ..Scsw::default()
+        };
+        s.set_fctl(FCTL_START);
+        s.set_stctl(STCTL_PRIM_STATUS | STCTL_STATUS_PEND);
+        cp.update_scsw(&mut s);
+        assert_eq!(u64::from(s.cpa), guest);
+    }
+    // Unsolicited (alert + pending, cc 0): the CCW address is cleared,
+    // every other byte stays (guest-boundary issue, defect 5).
+    let mut s = Scsw {
+        cpa: segs[0].host as u32 + 8,
+        ..Scsw::default()
+    };
+    s.set_stctl(STCTL_ALERT_STATUS | STCTL_STATUS_PEND);
+    let mut hw = [0x5au8; IRB_SIZE];
+    hw[..12].copy_from_slice(&s.to_bytes());
+    let irb = cp.translate_irb(&hw);
+    assert_eq!(irb[4..8], [0; 4]);
+    assert_eq!((&irb[..4], &irb[8..]), (&hw[..4], &hw[8..]));
+    free(&mut cp, &mut g);
+    // No program (HSCH or CSCH of an idle subchannel): the address the
+    // channel left from the last program is a host address; cleared.
+    s.set_stctl(STCTL_PRIM_STATUS | STCTL_STATUS_PEND);
+    hw[..12].copy_from_slice(&s.to_bytes());
+    let irb = cp.translate_irb(&hw);
+    assert_eq!(irb[4..8], [0; 4]);
+    assert_eq!((&irb[..4], &irb[8..]), (&hw[..4], &hw[8..]));
+}
+
+/// §B.16 (translator part): `iova_pinned` for dma_unmap.
+#[test]
+fn iova_pinned() {
+    let mut g = FakeGuest::new();
+    g.map(IOVA + 0x10000, 0x3000);
+    put_chain(&mut g, IOVA, &[ccw(READ, 0, 0x1800, IOVA + 0x10800)], true);
+    let mut cp = program();
+    assert!(!cp.iova_pinned(IOVA + 0x10000, 0x1000));
+    translate(&mut cp, &orb(true, true, false, IOVA), &mut g).unwrap();
+    assert!(cp.iova_pinned(IOVA + 0x10000, 1));
+    assert!(cp.iova_pinned(IOVA + 0x11fff, 1));
+    assert!(cp.iova_pinned(0, IOVA + 0x10001));
+    assert!(cp.iova_pinned(IOVA + 0x11000, u64::MAX));
+    assert!(!cp.iova_pinned(IOVA + 0x12000, 0x1000));
+    assert!(!cp.iova_pinned(IOVA + 0xf000, 0x1000));
+    assert!(!cp.iova_pinned(IOVA + 0x10000, 0));
+    free(&mut cp, &mut g);
+    assert!(!cp.iova_pinned(IOVA + 0x10000, 0x1000));
+}
+
+/// Out of DMA memory → ENOMEM, nothing left pinned.
+#[test]
+fn dma_exhaustion_is_enomem() {
+    let mut g = FakeGuest::new();
+    g.map(IOVA + 0x10000, 0x2000);
+    let chain: Vec<_> = (0..256)
+        .map(|i| {
+            ccw(
+                WRITE,
+                if i < 255 { FLAG_CC } else { 0 },
+                0x1000,
+                IOVA + 0x10010,
+            )
+        })
+        .collect();
+    put_chain(&mut g, IOVA, &chain, true);
+    let mut storage = FakeStorage::new();
+    storage.dma_limit = Some(1);
+    let mut cp = vfio_ccw_channel::channel::cp::ChannelProgram::new(storage);
+    assert_eq!(
+        translate(&mut cp, &orb(true, true, false, IOVA), &mut g),
+        Err(Error::NoMem)
+    );
+    assert_eq!(g.pages_pinned, g.pages_unpinned);
+}
+
+/// Steady state: translating the same program again allocates no page.
+#[test]
+fn no_allocation_in_steady_state() {
+    let mut g = FakeGuest::new();
+    g.map(IOVA + 0x10000, 0x11000);
+    let chain: Vec<_> = (0..256)
+        .map(|i| {
+            ccw(
+                READ,
+                if i < 255 { FLAG_CC } else { 0 },
+                4096,
+                IOVA + 0x10000 + 0x100 * i,
+            )
+        })
+        .collect();
+    put_chain(&mut g, IOVA, &chain, true);
+    let o = orb(true, true, false, IOVA);
+    let mut cp = program();
+    translate(&mut cp, &o, &mut g).unwrap();
+    free(&mut cp, &mut g);
+    let (dma, pins) = (cp.storage().dma_pages(), cp.storage().pin_pages());
+    assert!(dma <= MAX_DMA_PAGES && pins <= MAX_PIN_PAGES);
+    for _ in 0..10 {
+        translate(&mut cp, &o, &mut g).unwrap();
+        free(&mut cp, &mut g);
+    }
+    assert_eq!(
+        (cp.storage().dma_pages(), cp.storage().pin_pages()),
+        (dma, pins)
+    );
+    assert_eq!(cp.storage().gaps, 0);
+}
+
+/// The worst case fits the documented bounds: 16 segments × 256 CCWs, each
+/// moving 65535 bytes through 2K IDAWs starting at a block's last byte.
+#[test]
+fn worst_case_memory_bound() {
+    let mut g = FakeGuest::new();
+    g.map(0x20_0000, 0x20000);
+    for s in 0..16u64 {
+        let base = IOVA + s * 0x1000;
+        let chain: Vec<_> = (0..256)
+            .map(|i| {
+                if i == 255 && s < 15 {
+                    ccw(CMD_TIC, 0, 0, base + 0x1000)
+                } else {
+                    ccw(READ, if i < 255 { FLAG_CC } else { 0 }, 65535, 0x20_07ff)
+                }
+            })
+            .collect();
+        put_chain(&mut g, base, &chain, true);
+    }
+    let mut cp = program();
+    translate(&mut cp, &orb(true, false, false, IOVA), &mut g).unwrap();
+    assert_eq!(cp.segments().len(), 16);
+    assert!(cp.storage().dma_pages() <= MAX_DMA_PAGES);
+    assert!(cp.storage().pin_pages() <= MAX_PIN_PAGES);
+    assert_eq!(cp.pin_count(), (16 * 255 + 1) * 33);
+    // The bounds Documentation/channel-core.md states.
+    assert_eq!((MAX_DMA_PAGES, MAX_PIN_PAGES), (290, 264));
+    free(&mut cp, &mut g);
+}
+
+/// Interrupt SCSW predicates used by the state machine.
+#[test]
+fn scsw_ends_program() {
+    let mut s = Scsw::default();
+    s.set_stctl(STCTL_PRIM_STATUS | STCTL_STATUS_PEND);
+    assert!(s.ends_program());
+    s.set_actl(ACTL_SCHACT);
+    assert!(!s.ends_program());
+    s.set_actl(0);
+    s.set_stctl(STCTL_ALERT_STATUS | STCTL_STATUS_PEND);
+    assert!(!s.ends_program());
+    s.set_cc(1);
+    assert!(s.ends_program());
+}
+
+/// The review's case (guest boundary issue, defect 1): after the chain
+/// NOP(CC) NOP(CC) SENSE ID the guest wrote READ(65535 bytes at 0x1000).
+/// The slot after SENSE ID, which a skip from the second NOP (status
+/// modifier) fetches, must be a terminator, not the guest's READ with host
+/// addresses around it; the SCSW after a program check there maps back
+/// into the guest's program.
+#[test]
+fn slot_after_segment_is_a_terminator() {
+    let mut g = FakeGuest::new();
+    g.map(IOVA, 0x1000);
+    put_chain(
+        &mut g,
+        IOVA,
+        &[
+            ccw(CMD_NOOP, FLAG_CC, 0, 0),
+            ccw(CMD_NOOP, FLAG_CC, 0, 0),
+            ccw(CMD_SENSE_ID, FLAG_SLI, 32, IOVA + 0x100),
+            ccw(READ, 0, 0xffff, 0x1000),
+        ],
+        true,
+    );
+    let mut cp = program();
+    translate(&mut cp, &orb(true, false, false, IOVA), &mut g).unwrap();
+    let seg = cp.segments()[0];
+    assert_eq!(seg.len, 3);
+    let slot = cp
+        .storage()
+        .read_phys(seg.host + 3 * 8, 16)
+        .unwrap()
+        .to_vec();
+    assert_eq!(slot, [0; 16], "the two slots after the segment");
+    let mut s = Scsw {
+        cpa: (seg.host + 4 * 8) as u32,
+        ..Scsw::default()
+    };
+    s.set_stctl(STCTL_PRIM_STATUS | STCTL_STATUS_PEND);
+    cp.update_scsw(&mut s);
+    assert_eq!(u64::from(s.cpa), IOVA + 4 * 8);
+    free(&mut cp, &mut g);
+}
+
+/// The storage is reused: a short program after a long one leaves none of
+/// the long one's host CCWs (host addresses of pages no longer pinned)
+/// where the channel can fetch a CCW.
+#[test]
+fn reused_storage_has_no_stale_ccws() {
+    let mut g = FakeGuest::new();
+    g.map(IOVA, 0x2000);
+    let long: Vec<_> = (0..8)
+        .map(|i| ccw(READ, if i < 7 { FLAG_CC } else { 0 }, 16, IOVA + 0x1000))
+        .collect();
+    put_chain(&mut g, IOVA, &long, true);
+    let mut cp = program();
+    translate(&mut cp, &orb(true, false, false, IOVA), &mut g).unwrap();
+    free(&mut cp, &mut g);
+    put_chain(
+        &mut g,
+        IOVA,
+        &[
+            ccw(CMD_NOOP, FLAG_CC, 0, 0),
+            ccw(READ, 0, 16, IOVA + 0x1000),
+        ],
+        true,
+    );
+    translate(&mut cp, &orb(true, false, false, IOVA), &mut g).unwrap();
+    let seg = cp.segments()[0];
+    let after = cp
+        .storage()
+        .read_phys(seg.host + 2 * 8, 16)
+        .unwrap()
+        .to_vec();
+    assert_eq!(after, [0; 16]);
+    free(&mut cp, &mut g);
+}
