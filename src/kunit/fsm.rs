@@ -102,6 +102,21 @@ impl<'a> Exec<'a> {
         Ok(())
     }
 
+    /// Opens (Standby to Idle) and starts the program (to Busy: translated,
+    /// started); returns the host address of its only segment.
+    fn open_and_start(&mut self, state: &mut State) -> Checked<u64> {
+        let start = Event::IoRequest(IoRequest::Start);
+        self.feed(state, Event::Open, Ok(()), State::Idle, &[Action::Enable])?;
+        self.feed(
+            state,
+            start,
+            Ok(()),
+            State::Busy,
+            &[Action::Translate, Action::StartSubchannel],
+        )?;
+        Ok(one_segment(self.cp)?.host)
+    }
+
     /// The IRB the last interruption stored in the I/O region.
     fn delivered(&self) -> Checked<[u8; IRB_SIZE]> {
         self.delivered.ok_or_else(|| msg!("no IRB delivered"))
@@ -149,17 +164,8 @@ pub(crate) fn fsm_io_cycle() -> Outcome {
     let orb = sense_id_program(&mut guest)?;
     let mut x = Exec::new(&mut cp, &mut guest, orb);
     let mut state = State::Standby;
-    x.feed(&mut state, Event::Open, Ok(()), State::Idle, &[Enable])?;
-    let start = Event::IoRequest(IoRequest::Start);
-    x.feed(
-        &mut state,
-        start,
-        Ok(()),
-        State::Busy,
-        &[Translate, StartSubchannel],
-    )?;
+    let host = x.open_and_start(&mut state)?;
 
-    let host = one_segment(x.cp)?.host;
     let started = x.started.ok_or_else(|| msg!("no START SUBCHANNEL"))?;
     check_eq!(u64::from(started.cpa), host);
     check!(host < LIMIT_31, "host program at {:#x}", host);
@@ -264,16 +270,8 @@ pub(crate) fn fsm_reset_while_busy() -> Outcome {
     let orb = sense_id_program(&mut guest)?;
     let mut x = Exec::new(&mut cp, &mut guest, orb);
     let mut state = State::Standby;
+    let host = x.open_and_start(&mut state)?;
     let start = Event::IoRequest(IoRequest::Start);
-    x.feed(&mut state, Event::Open, Ok(()), State::Idle, &[Enable])?;
-    x.feed(
-        &mut state,
-        start,
-        Ok(()),
-        State::Busy,
-        &[Translate, StartSubchannel],
-    )?;
-    let host = one_segment(x.cp)?.host;
 
     x.feed(
         &mut state,
