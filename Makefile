@@ -12,6 +12,7 @@
 #   make bench    criterion benchmark of the channel-program translator
 #   make fuzz [RUNS=N]   libFuzzer on the translator (cargo-fuzz)
 #   make nested   QEMU's vfio-ccw client in a second-level guest (slow)
+#   make figures  regenerate Documentation/figures/ from the code (graphviz)
 
 .PHONY: all run check module kernel bindings host-test guest setup clean bench fuzz nested
 .PHONY: figures
