@@ -40,12 +40,19 @@ impl Device {
         }? Error)
     }
 
-    /// `open_device`: enables the subchannel.
+    /// `open_device`: enables the subchannel. The regions start empty: the
+    /// last opener's IRB, sense data, ORB, commands and return codes are
+    /// not the next one's to read (C keeps them).
     pub(crate) fn open(&self) -> Result {
         let mut io = self.io.lock();
         if io.state == State::NotOper {
             return Err(EINVAL);
         }
+        let data = &mut io.data;
+        data.region = IoRegion::default();
+        data.cmd = CmdRegion::default();
+        data.schib = [0; SCHIB_REGION_SIZE];
+        data.orb = HostOrb::default();
         let (result, _) = self.feed(&mut io, Event::Open, None);
         if io.state == State::NotOper {
             return Err(EINVAL);

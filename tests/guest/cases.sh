@@ -386,6 +386,14 @@ t_ioctl_set_irqs() {
 # Close without clearing the triggers, then open again: the new eventfd
 # gets the interrupt. (The C driver never drops the old eventfd contexts,
 # which kmemleak reports once the mdev is removed: rs only.)
+# A new opener finds the I/O and command regions empty, not the last
+# session's IRB, ORB and command (C keeps them: deliberate difference).
+t_open_clears_regions() {
+    ccw run -e "$SID" + hsch + wait --timeout 2000 || return 1
+    ccw read 0 124 + read 0x400 8 || return 1
+    has "^read.0.124 rc=0 n=124 $(printf '%0248d' 0)\$" && has '^read.400.8 rc=0 n=8 0000000000000000$'
+}
+
 t_eventfd_reopen() {
     ccw --keep-irqs run -e "$SID" || return 1
     ccw run -e "$SID" || return 1
@@ -499,6 +507,7 @@ region-huge-offset t_region_huge_offset
 ioctl-argsz t_ioctl_argsz
 ioctl-set-irqs t_ioctl_set_irqs
 eventfd-reopen t_eventfd_reopen rs-only
+open-clears-regions t_open_clears_regions rs-only
 second-disk-capacity t_second_disk_capacity
 rng-sense-id t_rng_sense_id
 remove-while-open t_remove_while_open
