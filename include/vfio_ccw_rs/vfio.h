@@ -25,6 +25,8 @@ int vccw_vfio_dma_read(struct vccw_device *vdev, u64 iova, void *buf, size_t len
 int vccw_vfio_pin_pages(struct vccw_device *vdev, u64 iova, int npage, struct page **pages);
 void vccw_vfio_unpin_pages(struct vccw_device *vdev, u64 iova, int npage);
 int vccw_vfio_set_irqs_validate(struct vfio_irq_set *hdr, u32 num_irqs, size_t *data_size);
+/* array_index_nospec(): index if it is below size, else 0, also under speculation. */
+size_t vccw_array_index_nospec(size_t index, size_t size);
 void vccw_vfio_notice_request(struct vccw_device *vdev, unsigned int count);
 void vccw_vfio_notice_no_request(struct vccw_device *vdev);
 void vccw_queue_io_work(struct vccw_device *vdev);

@@ -90,10 +90,22 @@ impl Region {
     /// The region at `index`; [`Error::Inval`] if there is none (C: `index
     /// >= VFIO_CCW_NUM_REGIONS + private->num_regions`).
     pub fn from_index(index: u32) -> Result<Region> {
-        usize::try_from(index)
-            .ok()
-            .and_then(|i| Self::ALL.get(i).copied())
-            .ok_or(Error::Inval)
+        Self::from_index_clamped(index, |i, _| i)
+    }
+
+    /// [`Region::from_index`] with `clamp(index, len)` applied to an index
+    /// that passed the bounds check, before it is used: the kernel passes
+    /// `array_index_nospec`, so a mispredicted check cannot read past
+    /// [`Region::ALL`] (C: the 2026 Spectre-v1 fix of the region index).
+    pub fn from_index_clamped(
+        index: u32,
+        clamp: impl FnOnce(usize, usize) -> usize,
+    ) -> Result<Region> {
+        let len = Self::ALL.len();
+        match usize::try_from(index) {
+            Ok(i) if i < len => Self::ALL.get(clamp(i, len)).copied().ok_or(Error::Inval),
+            _ => Err(Error::Inval),
+        }
     }
 
     /// The region's size in bytes.

@@ -10,7 +10,7 @@ use kernel::prelude::*;
 use kernel::uaccess::UserSlice;
 
 use crate::channel::region::{self, Region};
-use crate::ffi::{set_irqs_validate, EventFd, VfioIrqSet};
+use crate::ffi::{array_index_nospec, set_irqs_validate, EventFd, VfioIrqSet};
 use crate::uapi::{
     self, DeviceInfo, InfoCapHeader, IrqIndex, IrqInfo, RegionInfo, RegionInfoCapType,
 };
@@ -68,7 +68,7 @@ impl Device {
         if argsz < INFO_SIZE {
             return Err(EINVAL);
         }
-        let region = Region::from_index(info.index)?;
+        let region = Region::from_index_clamped(info.index, array_index_nospec)?;
         let mut flags = uapi::REGION_INFO_FLAG_READ;
         if region.writable() {
             flags |= uapi::REGION_INFO_FLAG_WRITE;

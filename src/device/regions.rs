@@ -10,6 +10,7 @@ use kernel::uaccess::{UserSliceReader, UserSliceWriter};
 
 use crate::channel::fsm::{Event, IoRequest};
 use crate::channel::region::{self, Region};
+use crate::ffi::array_index_nospec;
 
 use super::Device;
 
@@ -18,7 +19,7 @@ impl Device {
     /// `vfio_ccw_mdev_read` and the regions' `read` ops).
     pub(crate) fn read(&self, mut user: UserSliceWriter, count: usize, pos: u64) -> Result<usize> {
         let (index, off) = region::split_offset(pos);
-        let region = Region::from_index(index)?;
+        let region = Region::from_index_clamped(index, array_index_nospec)?;
         let range = region::window(off, count, region.size())?;
         let mut io = self.io.lock();
         let crw;
@@ -49,7 +50,7 @@ impl Device {
     /// `count`, or the region's `ret_code` if it is not zero.
     pub(crate) fn write(&self, mut user: UserSliceReader, count: usize, pos: u64) -> Result<isize> {
         let (index, off) = region::split_offset(pos);
-        let region = Region::from_index(index)?;
+        let region = Region::from_index_clamped(index, array_index_nospec)?;
         if !region.writable() {
             return Err(EINVAL);
         }

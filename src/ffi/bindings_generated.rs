@@ -225,6 +225,9 @@ unsafe extern "C" {
     ) -> core::ffi::c_int;
 }
 unsafe extern "C" {
+    pub fn vccw_array_index_nospec(index: usize, size: usize) -> usize;
+}
+unsafe extern "C" {
     pub fn vccw_vfio_notice_request(vdev: *mut vccw_device, count: core::ffi::c_uint);
 }
 unsafe extern "C" {

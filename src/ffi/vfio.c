@@ -8,6 +8,7 @@
 #include <linux/completion.h>
 #include <linux/iommu.h>
 #include <linux/mdev.h>
+#include <linux/nospec.h>
 #include <linux/vfio.h>
 #include <linux/vfio_ccw.h>
 #include <linux/workqueue.h>
@@ -179,6 +180,11 @@ void vccw_vfio_unpin_pages(struct vccw_device *vdev, u64 iova, int npage)
 int vccw_vfio_set_irqs_validate(struct vfio_irq_set *hdr, u32 num_irqs, size_t *data_size)
 {
 	return vfio_set_irqs_validate_and_prepare(hdr, 1, num_irqs, data_size);
+}
+
+size_t vccw_array_index_nospec(size_t index, size_t size)
+{
+	return array_index_nospec(index, size);
 }
 
 void vccw_vfio_notice_request(struct vccw_device *vdev, unsigned int count)

@@ -260,6 +260,14 @@ pub(crate) struct VfioIrqSet {
     pub(crate) count: u32,
 }
 
+/// `index` if it is below `size`, else 0, also while the CPU speculates
+/// past a bounds check (the kernel's `array_index_nospec`): for an index
+/// userspace chose, after checking it and before using it.
+pub(crate) fn array_index_nospec(index: usize, size: usize) -> usize {
+    // SAFETY: a pure function of its two integer arguments.
+    unsafe { bindings::vccw_array_index_nospec(index, size) }
+}
+
 /// Validates a `VFIO_DEVICE_SET_IRQS` header
 /// (`vfio_set_irqs_validate_and_prepare` with one vector per index) and
 /// returns the size of the data that follows it.

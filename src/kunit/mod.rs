@@ -26,5 +26,6 @@ mod check;
 mod fsm;
 mod guest;
 mod program;
+mod region;
 mod suite;
 mod translator;

@@ -9,7 +9,7 @@ use kernel::c_str;
 use kernel::str::CStr;
 
 use super::check::Outcome;
-use super::{fsm, translator};
+use super::{fsm, region, translator};
 use crate::ffi::kunit::{case, end, report, KunitCases};
 
 /// The module the cases belong to (KTAP `# module:`).
@@ -74,4 +74,5 @@ cases!(
     fsm::fsm_io_cycle,
     fsm::fsm_start_failures,
     fsm::fsm_reset_while_busy,
+    region::region_index_nospec,
 );

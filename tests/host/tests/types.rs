@@ -250,6 +250,21 @@ fn region_offsets() {
     assert_eq!(Region::from_index(3), Ok(Region::Crw));
     assert_eq!(Region::from_index(4), Err(Error::Inval));
     assert_eq!(Region::from_index(u32::MAX), Err(Error::Inval));
+    // The clamp (the kernel's array_index_nospec) sees exactly the indices
+    // that passed the bounds check, and its result is the one used.
+    for index in [0u32, 3, 4, 1 << 20, u32::MAX] {
+        let mut seen = None;
+        let r = Region::from_index_clamped(index, |i, len| {
+            seen = Some((i, len));
+            len - 1 - i
+        });
+        if index < 4 {
+            assert_eq!(seen, Some((index as usize, 4)));
+            assert_eq!(r, Ok(Region::ALL[3 - index as usize]));
+        } else {
+            assert_eq!((seen, r), (None, Err(Error::Inval)));
+        }
+    }
     let sizes: Vec<usize> = Region::ALL.iter().map(|r| r.size()).collect();
     assert_eq!(sizes, [124, 8, 52, 8]); // the UAPI structures
     let writable: Vec<bool> = Region::ALL.iter().map(|r| r.writable()).collect();
