@@ -39,7 +39,7 @@ LOG=$(checkout_log nested)
 step "nested: ${SUITES[*]} (L1 log: $LOG)"
 t0=$(date +%s)
 set +e
-"$VCCW_ROOT/scripts/guest.sh" --no-kunit --mem 1024 --timeout $(( 300 + 900 * ${#DRVS[@]} )) --log "$LOG" \
+"$VCCW_ROOT/scripts/guest.sh" --no-kunit --mem 1024 --timeout $(( 300 + 1200 * ${#DRVS[@]} )) --log "$LOG" \
     --add "$QEMU_DIR/usr/.:/usr" --add "$QEMU_DIR/lib/.:/lib" \
     --add "$L2_IMAGE:/nested/bzImage" --add "$TMP/l2.cpio:/nested/l2.cpio" \
     --add "$VCCW_ROOT/tests/nested:/tests/nested" \
