@@ -28,12 +28,15 @@ impl GuestAccess for Guest<'_> {
     }
 }
 
-/// The memory a device's channel programs use, kept across I/O requests
-/// and freed with the device: `GFP_DMA` pages (below 2 GiB) for host CCWs
-/// and IDALs, ordinary pages for pin records.
+/// The memory a device's channel programs use: `GFP_DMA` pages (below
+/// 2 GiB) for host CCWs and IDALs, ordinary pages for pin records. Between
+/// programs only the translator's reserve is kept
+/// ([`crate::channel::cp::RESERVE_DMA_PAGES`]); the rest is freed when a
+/// program ends, and the reserve with the device.
 pub(crate) struct ProgramPages {
-    dma: KVec<OwnedPage>,
-    pins: KVec<OwnedPage>,
+    /// Indexed as the translator asks; `None`: released, or not yet needed.
+    dma: KVec<Option<OwnedPage>>,
+    pins: KVec<Option<OwnedPage>>,
 }
 
 impl ProgramPages {
@@ -46,17 +49,28 @@ impl ProgramPages {
     }
 }
 
-/// Page `index` of `pages`, allocated with `alloc` if it is the next one.
+/// Page `index` of `pages` (at most one past the last), allocated with
+/// `alloc` if it is not there.
 fn page_at(
-    pages: &mut KVec<OwnedPage>,
+    pages: &mut KVec<Option<OwnedPage>>,
     index: usize,
     alloc: fn() -> Result<OwnedPage>,
 ) -> CioResult<&mut OwnedPage> {
     if index == pages.len() {
-        let page = alloc().map_err(|_| CioError::NoMem)?;
-        pages.push(page, GFP_KERNEL).map_err(|_| CioError::NoMem)?;
+        pages.push(None, GFP_KERNEL).map_err(|_| CioError::NoMem)?;
     }
-    pages.get_mut(index).ok_or(CioError::NoMem)
+    let slot = pages.get_mut(index).ok_or(CioError::NoMem)?;
+    if slot.is_none() {
+        *slot = Some(alloc().map_err(|_| CioError::NoMem)?);
+    }
+    slot.as_mut().ok_or(CioError::NoMem)
+}
+
+/// Frees the pages of `pages` from `index` on.
+fn release_from(pages: &mut KVec<Option<OwnedPage>>, index: usize) {
+    for slot in pages.iter_mut().skip(index) {
+        *slot = None;
+    }
 }
 
 impl ProgramStorage for ProgramPages {
@@ -72,16 +86,31 @@ impl ProgramStorage for ProgramPages {
     fn pin_page(&mut self, index: usize) -> CioResult<&mut [u64; PIN_RECORDS_PER_PAGE]> {
         Ok(page_at(&mut self.pins, index, OwnedPage::new)?.words_mut())
     }
+
+    fn release_from(&mut self, dma: usize, pins: usize) {
+        release_from(&mut self.dma, dma);
+        release_from(&mut self.pins, pins);
+    }
 }
 
 #[cfg(CONFIG_VFIO_CCW_RS_KUNIT_TEST)]
 impl ProgramPages {
+    /// How many `GFP_DMA` and bookkeeping pages are allocated now.
+    pub(crate) fn held(&self) -> (usize, usize) {
+        let count = |pages: &KVec<Option<OwnedPage>>| pages.iter().flatten().count();
+        (count(&self.dma), count(&self.pins))
+    }
+
     /// The `len` bytes at host physical address `phys`, if they lie in one
     /// of the DMA pages (for the KUnit suite, which decodes host programs).
     pub(crate) fn dma_bytes(&mut self, phys: u64, len: usize) -> Option<&[u8]> {
         let base = phys & !(crate::ffi::PAGE_SIZE as u64 - 1);
         let off = (phys - base) as usize;
-        let page = self.dma.iter_mut().find(|page| page.phys() == base)?;
+        let page = self
+            .dma
+            .iter_mut()
+            .flatten()
+            .find(|page| page.phys() == base)?;
         page.bytes_mut().get(off..off.checked_add(len)?)
     }
 }

@@ -18,7 +18,15 @@ struct vccw_device;
 struct vccw_device *vccw_vfio_alloc(struct mdev_device *mdev);
 int vccw_vfio_register(struct vccw_device *vdev);
 void vccw_vfio_unregister(struct vccw_device *vdev);
-void vccw_vfio_get(struct vccw_device *vdev);
+/*
+ * css callbacks' use of a published device (counted; not a reference):
+ * mdev remove withdraws the device, then waits until no css callback uses
+ * it before dropping the last reference, so release never runs in a css
+ * callback.
+ */
+void vccw_vfio_css_get(struct vccw_device *vdev);
+void vccw_vfio_css_put(struct vccw_device *vdev);
+void vccw_vfio_css_wait(struct vccw_device *vdev);
 void vccw_vfio_put(struct vccw_device *vdev);
 const void *vccw_vfio_state(struct vccw_device *vdev);
 int vccw_vfio_dma_read(struct vccw_device *vdev, u64 iova, void *buf, size_t len);
@@ -29,6 +37,8 @@ int vccw_vfio_set_irqs_validate(struct vfio_irq_set *hdr, u32 num_irqs, size_t *
 size_t vccw_array_index_nospec(size_t index, size_t size);
 void vccw_vfio_notice_request(struct vccw_device *vdev, unsigned int count);
 void vccw_vfio_notice_no_request(struct vccw_device *vdev);
+/* Any context: the interrupt handler's queue overflowed (ratelimited). */
+void vccw_vfio_warn_irb_dropped(struct vccw_device *vdev);
 void vccw_queue_io_work(struct vccw_device *vdev);
 void vccw_cancel_io_work(struct vccw_device *vdev);
 void vccw_irq_done_reinit(struct vccw_device *vdev);

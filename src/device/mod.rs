@@ -55,7 +55,12 @@ use crate::channel::region::{CmdRegion, IoRegion, SCHIB_REGION_SIZE};
 use crate::dma::ProgramPages;
 use crate::ffi::{HostOrb, IoMutex, SchLocked, SubchannelRef, VfioDevice};
 
-use self::interrupts::{IrbQueue, Triggers};
+#[cfg(not(CONFIG_VFIO_CCW_RS_KUNIT_TEST))]
+use self::interrupts::IrbQueue;
+use self::interrupts::Triggers;
+// The KUnit suite tests the queue and the work item's bound.
+#[cfg(CONFIG_VFIO_CCW_RS_KUNIT_TEST)]
+pub(crate) use self::interrupts::{feed_bounded, IrbQueue, IRB_QUEUE_LEN};
 
 /// What `io` protects besides the state.
 struct IoData {

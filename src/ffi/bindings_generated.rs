@@ -190,7 +190,13 @@ unsafe extern "C" {
     pub fn vccw_vfio_unregister(vdev: *mut vccw_device);
 }
 unsafe extern "C" {
-    pub fn vccw_vfio_get(vdev: *mut vccw_device);
+    pub fn vccw_vfio_css_get(vdev: *mut vccw_device);
+}
+unsafe extern "C" {
+    pub fn vccw_vfio_css_put(vdev: *mut vccw_device);
+}
+unsafe extern "C" {
+    pub fn vccw_vfio_css_wait(vdev: *mut vccw_device);
 }
 unsafe extern "C" {
     pub fn vccw_vfio_put(vdev: *mut vccw_device);
@@ -232,6 +238,9 @@ unsafe extern "C" {
 }
 unsafe extern "C" {
     pub fn vccw_vfio_notice_no_request(vdev: *mut vccw_device);
+}
+unsafe extern "C" {
+    pub fn vccw_vfio_warn_irb_dropped(vdev: *mut vccw_device);
 }
 unsafe extern "C" {
     pub fn vccw_queue_io_work(vdev: *mut vccw_device);

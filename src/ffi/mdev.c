@@ -61,6 +61,18 @@ static void vccw_parent_release(struct device *dev)
 	kfree(container_of(dev, struct vccw_parent, dev));
 }
 
+/*
+ * The subchannel's drvdata is written only here, under sch->lock, as the
+ * irq callback reads it under that lock (vccw_sch_device): once unpublished,
+ * no interrupt handler holds the parent, and it may be freed.
+ */
+static void vccw_parent_publish(struct subchannel *sch, struct vccw_parent *parent)
+{
+	spin_lock_irq(&sch->lock);
+	dev_set_drvdata(&sch->dev, parent);
+	spin_unlock_irq(&sch->lock);
+}
+
 int vccw_parent_register(struct subchannel *sch)
 {
 	struct vccw_parent *parent;
@@ -75,7 +87,8 @@ int vccw_parent_register(struct subchannel *sch)
 	ret = device_register(&parent->dev);
 	if (ret)
 		goto out_put;
-	dev_set_drvdata(&sch->dev, parent);
+	/* Before mdev_register_parent: an mdev can be created right after it. */
+	vccw_parent_publish(sch, parent);
 	parent->type.sysfs_name = "io";
 	parent->type.pretty_name = "I/O subchannel (Non-QDIO)";
 	parent->types[0] = &parent->type;
@@ -86,8 +99,8 @@ int vccw_parent_register(struct subchannel *sch)
 	return 0;
 
 out_del:
+	vccw_parent_publish(sch, NULL);
 	device_del(&parent->dev);
-	dev_set_drvdata(&sch->dev, NULL);
 out_put:
 	put_device(&parent->dev);
 	return ret;
@@ -98,10 +111,7 @@ void vccw_parent_unregister(struct subchannel *sch)
 	struct vccw_parent *parent = dev_get_drvdata(&sch->dev);
 
 	mdev_unregister_parent(&parent->parent);
-	/* The irq callback reads the drvdata under sch->lock. */
-	spin_lock_irq(&sch->lock);
-	dev_set_drvdata(&sch->dev, NULL);
-	spin_unlock_irq(&sch->lock);
+	vccw_parent_publish(sch, NULL);
 	device_unregister(&parent->dev);
 }
 

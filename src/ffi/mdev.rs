@@ -86,11 +86,10 @@ impl MdevDevice {
         // `init` succeeded) and holds its reference until the put below or
         // in `remove_vfio_device`.
         if let Err(e) = to_result(unsafe { bindings::vccw_vfio_register(vdev) }) {
-            // SAFETY: withdraws what was published above, under the lock the
-            // interrupt handler reads it under.
-            unsafe { sch.lock().set_device(ptr::null_mut()) };
+            // SAFETY: `vdev` was published above and is still referenced.
+            unsafe { withdraw(sch, vdev) };
             // SAFETY: drops the reference from `vccw_vfio_alloc`; the device
-            // is no longer published, so nothing else reaches it.
+            // is withdrawn, so nothing else reaches it.
             unsafe { bindings::vccw_vfio_put(vdev) };
             return Err(e);
         }
@@ -115,16 +114,36 @@ impl MdevDevice {
         // SAFETY: `vdev` was registered in `create_vfio_device` and is still
         // referenced by it; unregistering waits for every opener to close.
         unsafe { bindings::vccw_vfio_unregister(vdev) };
-        // SAFETY: the subchannel is bound to our driver; withdrawing the
-        // device under its lock means no interrupt handler holds it once
-        // the lock is dropped, before the last reference goes below.
-        unsafe { self.subchannel().lock().set_device(ptr::null_mut()) };
+        // SAFETY: `vdev` was published in `create_vfio_device` and is still
+        // referenced.
+        unsafe { withdraw(self.subchannel(), vdev) };
         // SAFETY: the mdev is live; clearing its drvdata, then dropping the
-        // reference from `vccw_vfio_alloc` (which releases the device): it
-        // is unregistered and unpublished, so nothing uses `vdev` afterwards.
+        // reference from `vccw_vfio_alloc`, which is the last one (the vfio
+        // core dropped its own when unregistering) and releases the device
+        // here: it is unregistered and withdrawn, so nothing uses it
+        // afterwards.
         unsafe {
             bindings::vccw_mdev_set_device(self.as_raw(), ptr::null_mut());
             bindings::vccw_vfio_put(vdev);
         }
     }
+}
+
+/// Withdraws `vdev` from `sch`'s interrupt handler and css callbacks: once
+/// this returns, none of them uses it (the interrupt handler and
+/// [`Subchannel::device`] find it under `sch->lock`; a css callback that
+/// found it before is waited for), so its last reference may be dropped.
+///
+/// # Safety
+///
+/// `vdev` must be the device published on `sch` (bound to our driver), and
+/// referenced by the caller.
+unsafe fn withdraw(sch: &Subchannel, vdev: *mut bindings::vccw_device) {
+    // SAFETY: the subchannel is bound to our driver, so its drvdata is our
+    // parent; the device is withdrawn under the lock the interrupt handler
+    // and `Subchannel::device` read it under.
+    unsafe { sch.lock().set_device(ptr::null_mut()) };
+    // SAFETY: the caller's reference keeps `vdev` live; no new css user can
+    // find it any more, and the wait returns once the last one is gone.
+    unsafe { bindings::vccw_vfio_css_wait(vdev) };
 }

@@ -124,14 +124,14 @@ impl Subchannel {
         ready
     }
 
-    /// A counted reference to the vfio device of the subchannel's mdev, if
-    /// there is one (for callbacks in process context).
+    /// The vfio device of the subchannel's mdev, if there is one, for a css
+    /// callback in process context: mdev remove waits for the returned
+    /// [`DeviceRef`] to be dropped before it releases the device.
     pub(crate) fn device(&self) -> Option<DeviceRef> {
         let guard = self.lock();
         let vdev = guard.published_device()?;
         // SAFETY: `vdev` is published, and `guard` holds the lock under which
-        // it is withdrawn before its last reference is dropped, so it is live
-        // and a reference may be taken.
+        // remove withdraws it before waiting for its css users.
         Some(unsafe { DeviceRef::get(vdev) })
     }
 }

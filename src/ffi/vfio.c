@@ -13,6 +13,7 @@
 #include <linux/nospec.h>
 #include <linux/vfio.h>
 #include <linux/vfio_ccw.h>
+#include <linux/wait_bit.h>
 #include <linux/workqueue.h>
 
 #include "css.h"
@@ -53,6 +54,8 @@ struct vccw_device {
 	const void *state;
 	struct work_struct io_work;
 	struct completion irq_done;
+	/* css callbacks using the device; mdev remove waits for none. */
+	atomic_t css_users;
 };
 
 static struct vccw_device *to_vccw(struct vfio_device *vdev)
@@ -72,6 +75,7 @@ static int vccw_vfio_init(struct vfio_device *vdev)
 	d->sch = to_subchannel(vdev->dev->parent);
 	INIT_WORK(&d->io_work, vccw_io_work_fn);
 	init_completion(&d->irq_done);
+	atomic_set(&d->css_users, 0);
 	return vccw_rs_vfio_init(d, d->sch, &d->state);
 }
 
@@ -149,9 +153,24 @@ void vccw_vfio_unregister(struct vccw_device *vdev)
 	vfio_unregister_group_dev(&vdev->vdev);
 }
 
-void vccw_vfio_get(struct vccw_device *vdev)
+void vccw_vfio_css_get(struct vccw_device *vdev)
 {
-	get_device(&vdev->vdev.device);
+	atomic_inc(&vdev->css_users);
+}
+
+void vccw_vfio_css_put(struct vccw_device *vdev)
+{
+	/*
+	 * Fully ordered, as wake_up_var() needs. The waiter may free vdev as
+	 * soon as the count is 0: wake_up_var() only hashes the address.
+	 */
+	if (atomic_dec_and_test(&vdev->css_users))
+		wake_up_var(&vdev->css_users);
+}
+
+void vccw_vfio_css_wait(struct vccw_device *vdev)
+{
+	wait_var_event(&vdev->css_users, !atomic_read(&vdev->css_users));
 }
 
 void vccw_vfio_put(struct vccw_device *vdev)
@@ -192,6 +211,11 @@ size_t vccw_array_index_nospec(size_t index, size_t size)
 void vccw_vfio_notice_request(struct vccw_device *vdev, unsigned int count)
 {
 	dev_notice_ratelimited(vdev->vdev.dev, "Relaying device request to user (#%u)\n", count);
+}
+
+void vccw_vfio_warn_irb_dropped(struct vccw_device *vdev)
+{
+	dev_warn_ratelimited(vdev->vdev.dev, "IRB queue full, older status dropped\n");
 }
 
 void vccw_vfio_notice_no_request(struct vccw_device *vdev)

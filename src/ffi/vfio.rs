@@ -211,6 +211,14 @@ impl VfioDevice {
         unsafe { bindings::vccw_vfio_notice_request(self.raw(), count) }
     }
 
+    /// Logs that the interrupt handler's IRB queue overflowed
+    /// (ratelimited: a guest can cause it at will). Any context.
+    pub(crate) fn warn_irb_dropped(&self) {
+        // SAFETY: the device and its `struct device` are live; the
+        // ratelimited `dev_warn` may be called with interrupts off.
+        unsafe { bindings::vccw_vfio_warn_irb_dropped(self.raw()) }
+    }
+
     /// Logs that no request eventfd is registered.
     pub(crate) fn notice_no_request(&self) {
         // SAFETY: as for `notice_request`.
@@ -218,41 +226,50 @@ impl VfioDevice {
     }
 }
 
-/// A counted reference to a vfio device (`get_device`), for css callbacks
-/// in process context; see [`Subchannel::device`](super::Subchannel::device).
+/// A css callback's use of the published vfio device of its subchannel
+/// (process context); see [`Subchannel::device`](super::Subchannel::device).
+///
+/// Not a reference on the device: mdev remove withdraws the device and then
+/// waits until no `DeviceRef` exists before it drops the last reference
+/// ([`MdevDevice::remove_vfio_device`](super::MdevDevice::remove_vfio_device)),
+/// so the device's `release` never runs in a css callback, and a callback
+/// never outlives the module's remove path.
 ///
 /// # Invariants
 ///
-/// Points to a `struct vccw_device` on which this object holds a reference.
+/// Points to a `struct vccw_device` whose css-user count this object
+/// incremented; the device stays live until it is decremented.
 pub(crate) struct DeviceRef(NonNull<bindings::vccw_device>);
 
 impl DeviceRef {
-    /// Takes a reference on `vdev`.
+    /// Counts a css callback's use of `vdev`.
     ///
     /// # Safety
     ///
-    /// `vdev` must be live during the call.
+    /// `vdev` must be published and the caller hold `sch->lock`, under which
+    /// it is withdrawn before remove waits for its css users.
     pub(super) unsafe fn get(vdev: NonNull<bindings::vccw_device>) -> Self {
-        // SAFETY: `vdev` is live (the caller's contract), so its reference
-        // count is not zero and may be incremented.
-        unsafe { bindings::vccw_vfio_get(vdev.as_ptr()) };
-        // INVARIANT: the reference was just taken.
+        // SAFETY: `vdev` is published under the lock the caller holds, so it
+        // is live; remove, which withdraws it under that lock, then waits
+        // for the count this increments to drop to zero.
+        unsafe { bindings::vccw_vfio_css_get(vdev.as_ptr()) };
+        // INVARIANT: the count was just incremented.
         Self(vdev)
     }
 
     /// The device's Rust state (absent if `init` failed).
     pub(crate) fn state<T: VfioState>(&self) -> Option<&T> {
-        // SAFETY: the reference held by `self` (type invariant) keeps the
-        // device live and unreleased while `self` is borrowed.
+        // SAFETY: the count held by `self` (type invariant) keeps remove from
+        // dropping the device's last reference while `self` is borrowed.
         unsafe { state_of(self.0) }
     }
 }
 
 impl Drop for DeviceRef {
     fn drop(&mut self) {
-        // SAFETY: drops the reference taken in `get`, once; if it is the
-        // last, `release` runs now, after every borrow of the state ended.
-        unsafe { bindings::vccw_vfio_put(self.0.as_ptr()) };
+        // SAFETY: undoes the increment of `get`, once, after every borrow of
+        // the state ended; remove may then drop the last reference.
+        unsafe { bindings::vccw_vfio_css_put(self.0.as_ptr()) };
     }
 }
 

@@ -15,7 +15,7 @@
 //! - [`check`]: a case's verdict and the macros that fail it;
 //! - [`guest`]: the fake guest;
 //! - [`program`]: guest programs written, host programs decoded;
-//! - [`translator`], [`fsm`]: the cases.
+//! - [`translator`], [`fsm`], [`region`], [`interrupts`]: the cases.
 
 // A failure carries its message by value (`Checked`), so that reporting it
 // needs no allocation; the cases run once per module load.
@@ -25,6 +25,7 @@
 mod check;
 mod fsm;
 mod guest;
+mod interrupts;
 mod program;
 mod region;
 mod suite;

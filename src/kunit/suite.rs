@@ -9,7 +9,7 @@ use kernel::c_str;
 use kernel::str::CStr;
 
 use super::check::Outcome;
-use super::{fsm, region, translator};
+use super::{fsm, interrupts, region, translator};
 use crate::ffi::kunit::{case, end, report, KunitCases};
 
 /// The module the cases belong to (KTAP `# module:`).
@@ -68,6 +68,7 @@ cases!(
     translator::direct_across_pages,
     translator::format0_chain,
     translator::storage_reused,
+    translator::pages_released,
     translator::unmapped_program,
     translator::pin_failures,
     translator::chain_limits,
@@ -75,4 +76,5 @@ cases!(
     fsm::fsm_start_failures,
     fsm::fsm_reset_while_busy,
     region::region_index_nospec,
+    interrupts::io_work_bound,
 );

@@ -8,7 +8,7 @@ use super::guest::*;
 use super::program::*;
 use crate::channel::ccw::{CMD_NOOP, CMD_SENSE_ID, CMD_TIC, FLAG_CC, FLAG_DC, FLAG_IDA, FLAG_SLI};
 use crate::channel::cp::backend::{ProgramStorage, PAGE_SIZE};
-use crate::channel::cp::CCWCHAIN_LEN_MAX;
+use crate::channel::cp::{CCWCHAIN_LEN_MAX, RESERVE_DMA_PAGES, RESERVE_PIN_PAGES};
 use crate::channel::error::Error as CioError;
 use crate::channel::scsw::{ACTL_DEVACT, ACTL_SCHACT};
 use crate::dma::ProgramPages;
@@ -339,6 +339,69 @@ pub(crate) fn storage_reused() -> Outcome {
         free_and_check(&mut cp, &mut guest)?;
     }
     Ok(msg!(""))
+}
+
+/// A device keeps at most the reserve of pages between programs: a big
+/// program's extra `GFP_DMA` and bookkeeping pages are freed when it ends,
+/// the reserve serves the next small one, and the big one translates again
+/// into newly allocated pages.
+pub(crate) fn pages_released() -> Outcome {
+    let (mut cp, mut guest) = setup()?;
+    // 256 direct READs of 32 KiB with 2K IDAWs: a fabricated IDAL of 16
+    // IDAWs each (32 KiB of IDALs) and 4096 pins (eight pages of records).
+    let big = iova(0, 0);
+    for i in 0..CCWCHAIN_LEN_MAX {
+        let flags = if i + 1 == CCWCHAIN_LEN_MAX {
+            0
+        } else {
+            FLAG_CC
+        };
+        guest.write(
+            big + 8 * i as u64,
+            &ccw1(CMD_READ, flags, 0x8000, iova(0, 0)),
+        )?;
+    }
+    let small = iova(GUEST_PAGES - 1, 0);
+    guest.write_ccws(small, &[ccw1(CMD_SENSE_ID, FLAG_SLI, 7, iova(1, 0))])?;
+    check!(
+        cp.storage().held() == (0, 0),
+        "pages held before any program"
+    );
+    let mut big_held = (0, 0);
+    for (round, cpa) in [big, small, big].into_iter().enumerate() {
+        ok!(cp.translate(&orb(cpa, true, true), &mut guest));
+        check_eq!(
+            host_program(&mut cp)?.len(),
+            if cpa == big { CCWCHAIN_LEN_MAX } else { 1 }
+        );
+        let held = cp.storage().held();
+        if cpa == big {
+            check!(
+                held.0 > RESERVE_DMA_PAGES && held.1 > RESERVE_PIN_PAGES,
+                "round {}: the big program holds only {:?} pages",
+                round,
+                held
+            );
+            big_held = held;
+        }
+        free_and_check(&mut cp, &mut guest)?;
+        let after = cp.storage().held();
+        check!(
+            after.0 <= RESERVE_DMA_PAGES && after.1 <= RESERVE_PIN_PAGES,
+            "round {}: {} GFP_DMA and {} bookkeeping pages kept after free, reserve {} and {}",
+            round,
+            after.0,
+            after.1,
+            RESERVE_DMA_PAGES,
+            RESERVE_PIN_PAGES
+        );
+    }
+    Ok(msg!(
+        "big program: {} GFP_DMA and {} bookkeeping pages; after free: {:?}",
+        big_held.0,
+        big_held.1,
+        cp.storage().held()
+    ))
 }
 
 /// Programs the guest did not map: the CCWs, a TIC target, a chain

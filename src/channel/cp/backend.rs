@@ -63,10 +63,12 @@ pub struct DmaPage<'a> {
 ///
 /// Pages are handed out by index, starting at 0 with no gaps. An
 /// implementation allocates a page on the first request for its index and
-/// keeps it, at the same address, until it is dropped; a request for an
-/// index that was served before must succeed. The translator asks for at
-/// most [`super::MAX_DMA_PAGES`] DMA pages and [`super::MAX_PIN_PAGES`]
-/// bookkeeping pages.
+/// keeps it, at the same address, until it is released
+/// ([`ProgramStorage::release_from`]) or dropped; a request for an index
+/// that was served and not released must succeed. The translator asks for
+/// at most [`super::MAX_DMA_PAGES`] DMA pages and [`super::MAX_PIN_PAGES`]
+/// bookkeeping pages, and gives back all but [`super::RESERVE_DMA_PAGES`]
+/// and [`super::RESERVE_PIN_PAGES`] whenever it holds no program.
 pub trait ProgramStorage {
     /// DMA page `index` (kernel: a `GFP_DMA` page, which on s390 is below
     /// 2 GiB). The hardware reads host CCWs and IDALs from these pages while
@@ -77,4 +79,10 @@ pub trait ProgramStorage {
     /// Bookkeeping page `index` of pin records (any kernel memory; never
     /// seen by hardware). Fails with `ENOMEM` if it cannot be allocated.
     fn pin_page(&mut self, index: usize) -> Result<&mut [u64; PIN_RECORDS_PER_PAGE]>;
+
+    /// Frees the DMA pages from index `dma` on and the bookkeeping pages
+    /// from index `pins` on (those that were allocated). Called only while
+    /// no program is held; a later request for a freed index allocates a
+    /// new page, which may be at another address.
+    fn release_from(&mut self, dma: usize, pins: usize);
 }

@@ -23,10 +23,13 @@
 //! | `cp_free`         | [`ChannelProgram::free`]               |
 //! | `cp_iova_pinned`  | [`ChannelProgram::iova_pinned`]        |
 //!
-//! Memory: nothing is allocated per I/O. Host CCWs and IDALs are
-//! bump-allocated in DMA pages, and pin records in bookkeeping pages, both
-//! obtained through [`backend::ProgramStorage`] and reused by every later
-//! program. Segment bookkeeping is a fixed array of 16 entries.
+//! Memory: host CCWs and IDALs are bump-allocated in DMA pages, and pin
+//! records in bookkeeping pages, both obtained through
+//! [`backend::ProgramStorage`]. When no program is held, all but
+//! [`RESERVE_DMA_PAGES`] and [`RESERVE_PIN_PAGES`] are given back, so a
+//! device keeps at most that much 31-bit memory between programs, and a
+//! program that fits the reserve allocates nothing. Segment bookkeeping is
+//! a fixed array of 16 entries.
 
 pub mod backend;
 mod prefetch;
@@ -70,6 +73,13 @@ pub const MAX_DMA_PAGES: usize =
 /// Most bookkeeping pages a program can need: one pin record per 2K IDAW.
 pub const MAX_PIN_PAGES: usize = (CCWCHAIN_COUNT_MAX * CCWCHAIN_LEN_MAX * MAX_IDAWS_PER_CCW)
     .div_ceil(backend::PIN_RECORDS_PER_PAGE);
+/// DMA pages kept while no program is held (the rest of the up to
+/// [`MAX_DMA_PAGES`] a program used is freed when it ends): 16 KiB below
+/// 2 GiB per device, room for a segment of 256 CCWs and their IDALs of two
+/// IDAWs each.
+pub const RESERVE_DMA_PAGES: usize = 4;
+/// Bookkeeping pages kept while no program is held: 512 pin records.
+pub const RESERVE_PIN_PAGES: usize = 1;
 
 /// The highest address (exclusive) the channel can reach with 31-bit CCW and
 /// ORB addresses.
@@ -197,6 +207,8 @@ impl<S: ProgramStorage> ChannelProgram<S> {
         self.orb = *orb;
         self.nsegs = 0;
         self.cursor = Cursor::default();
+        // Pages released since the last program may come back elsewhere.
+        self.phys_cache = None;
         self.pins = 0;
         self.pinned_lo = u64::MAX;
         self.pinned_hi = 0;
@@ -213,13 +225,15 @@ impl<S: ProgramStorage> ChannelProgram<S> {
             Err(e) => {
                 self.unpin_all(guest);
                 self.nsegs = 0;
+                self.release_pages();
                 Err(e)
             }
         }
     }
 
     /// Releases the held program: unpins every pinned page exactly once (C
-    /// `cp_free`). Does nothing if no program is held.
+    /// `cp_free`) and gives back the pages beyond the reserve. Does nothing
+    /// if no program is held.
     pub fn free<G: GuestAccess>(&mut self, guest: &mut G) {
         if !self.initialized {
             return;
@@ -227,6 +241,15 @@ impl<S: ProgramStorage> ChannelProgram<S> {
         self.initialized = false;
         self.unpin_all(guest);
         self.nsegs = 0;
+        self.release_pages();
+    }
+
+    /// Gives back the pages beyond [`RESERVE_DMA_PAGES`] and
+    /// [`RESERVE_PIN_PAGES`] (no program is held).
+    fn release_pages(&mut self) {
+        self.phys_cache = None;
+        self.store
+            .release_from(RESERVE_DMA_PAGES, RESERVE_PIN_PAGES);
     }
 
     /// The ORB to start the host program with (C `cp_get_orb`): format 1,

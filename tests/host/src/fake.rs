@@ -288,6 +288,11 @@ impl ProgramStorage for FakeStorage {
         }
         Ok(&mut self.pin[index])
     }
+
+    fn release_from(&mut self, dma: usize, pins: usize) {
+        self.dma.truncate(dma);
+        self.pin.truncate(pins);
+    }
 }
 
 /// Reads the guest CCW at `addr` as format 1 (converting format 0).

@@ -9,7 +9,9 @@ mod common;
 
 use common::*;
 use vfio_ccw_channel::channel::ccw::{CMD_NOOP, CMD_SENSE_ID, CMD_TIC, FLAG_CC, FLAG_SLI};
-use vfio_ccw_channel::channel::cp::{MAX_DMA_PAGES, MAX_PIN_PAGES};
+use vfio_ccw_channel::channel::cp::{
+    ChannelProgram, MAX_DMA_PAGES, MAX_PIN_PAGES, RESERVE_DMA_PAGES, RESERVE_PIN_PAGES,
+};
 use vfio_ccw_channel::channel::error::Error;
 use vfio_ccw_channel::channel::irb::IRB_SIZE;
 use vfio_ccw_channel::channel::scsw::{
@@ -221,6 +223,48 @@ fn no_allocation_in_steady_state() {
         (cp.storage().dma_pages(), cp.storage().pin_pages()),
         (dma, pins)
     );
+    assert_eq!(cp.storage().gaps, 0);
+}
+
+/// Between programs a device keeps only the reserve: the pages a big
+/// program needed beyond it are given back when it ends or fails, and the
+/// program translates again afterwards.
+#[test]
+fn pages_beyond_reserve_released() {
+    let mut g = FakeGuest::new();
+    g.map(IOVA + 0x10000, 0x10000);
+    // 256 direct READs of 32 KiB with 2K IDAWs: 16 IDAWs and pins each.
+    let chain: Vec<_> = (0..256)
+        .map(|i| {
+            ccw(
+                READ,
+                if i < 255 { FLAG_CC } else { 0 },
+                0x8000,
+                IOVA + 0x10000,
+            )
+        })
+        .collect();
+    put_chain(&mut g, IOVA, &chain, true);
+    let o = orb(true, false, false, IOVA);
+    let mut cp = program();
+    let kept =
+        |cp: &mut ChannelProgram<FakeStorage>| (cp.storage().dma_pages(), cp.storage().pin_pages());
+    for _ in 0..2 {
+        translate(&mut cp, &o, &mut g).unwrap();
+        let (dma, pins) = kept(&mut cp);
+        assert!(dma > RESERVE_DMA_PAGES && pins > RESERVE_PIN_PAGES);
+        free(&mut cp, &mut g);
+        assert_eq!(kept(&mut cp), (RESERVE_DMA_PAGES, RESERVE_PIN_PAGES));
+    }
+    // The last CCW's data unmapped: the failed translation gives them back too.
+    put_chain(
+        &mut g,
+        IOVA + 255 * 8,
+        &[ccw(READ, 0, 0x8000, IOVA + 0x40000)],
+        true,
+    );
+    assert!(translate(&mut cp, &o, &mut g).is_err());
+    assert_eq!(kept(&mut cp), (RESERVE_DMA_PAGES, RESERVE_PIN_PAGES));
     assert_eq!(cp.storage().gaps, 0);
 }
 
