@@ -283,14 +283,20 @@ SUSPENDED='orb spnd
 ccw SENSE_ID sli s count=32 data=sid
 sid: data @0x1000 len=32 fill=0xee'
 
+# The CCW address after HALT or CLEAR of a program suspended before its
+# first CCW is the one the channel left from the program before, a host
+# address: the cases run SENSE ID first, so that it is the same in every
+# run. Ours then translates it (the suspended program's host CCWs take the
+# same slots, so it is the guest's 0x100008); C passes it on when its chain
+# moved in memory (kmalloc), a known C bug, and translates it otherwise.
 t_busy() {
-    ccw load -e "$SUSPENDED" + start + pins + start --expect EBUSY + csch + wait + irb + pins || return 1
-    has '^start rc=EBUSY' && has '^csch rc=0' && has '^irb.scsw'
+    ccw run -e "$SID" + load -e "$SUSPENDED" + start + pins + start --expect EBUSY + csch + wait + irb + pins || return 1
+    has '^start rc=EBUSY' && has '^csch rc=0' && has "^irb.scsw 00801001 $(iova_hex 8) "
 }
 
 t_halt_suspended() {
-    ccw load -e "$SUSPENDED" + start + hsch + wait + irb + pins || return 1
-    has '^hsch rc=0'
+    ccw run -e "$SID" + load -e "$SUSPENDED" + start + hsch + wait + irb + pins || return 1
+    has '^hsch rc=0' && has "^irb.scsw [0-9a-f]* $(iova_hex 8) "
 }
 
 # Eight threads START at once: one wins, the others get EAGAIN or EBUSY.
@@ -494,9 +500,9 @@ storage-key t_storage_key
 transport-mode t_transport_mode
 fctl-halt t_fctl_halt
 fctl-clear t_fctl_clear
-busy t_busy
+busy t_busy c-bug
 race t_race
-halt-suspended t_halt_suspended
+halt-suspended t_halt_suspended c-bug
 hsch-idle t_hsch_idle c-bug
 csch-idle t_csch_idle c-bug
 hsch-idle-cpa t_hsch_idle_cpa c-bug
