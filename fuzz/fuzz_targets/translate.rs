@@ -104,21 +104,32 @@ fuzz_target!(|data: &[u8]| {
             let pinned = guest.pins.contains_key(&page);
             assert_eq!(cp.iova_pinned(page * 4096, 4096), pinned);
         }
-        // The IRB: only the CPA of solicited status changes.
+        // The IRB: only the SCSW's CCW address and the ESW's addresses
+        // (and their validity flags) change.
         let hw: [u8; 96] = core::array::from_fn(|i| data.get(i).copied().unwrap_or(0));
         let irb = cp.translate_irb(&hw);
         assert_eq!(irb[..4], hw[..4]);
-        assert_eq!(irb[8..], hw[8..]);
-        // The CCW address the guest sees is in its program, or 0.
-        let cpa = u64::from(u32::from_be_bytes([irb[4], irb[5], irb[6], irb[7]]));
-        assert!(
-            cpa == 0
-                || cp
-                    .segments()
-                    .iter()
-                    .any(|s| s.guest <= cpa && cpa <= s.guest + 8 * (s.len as u64 + 1)),
-            "IRB CCW address {cpa:#x} outside the guest program"
-        );
+        assert_eq!(irb[8..16], hw[8..16]);
+        assert_eq!(irb[32..], hw[32..]);
+        // Every CCW address the guest sees is in its program, or 0.
+        let word = |o: usize| {
+            u64::from(u32::from_be_bytes([
+                irb[o],
+                irb[o + 1],
+                irb[o + 2],
+                irb[o + 3],
+            ]))
+        };
+        for addr in [word(4), word(20), word(24), word(28)] {
+            assert!(
+                addr == 0
+                    || cp
+                        .segments()
+                        .iter()
+                        .any(|s| s.guest <= addr && addr <= s.guest + 8 * (s.len as u64 + 1)),
+                "IRB address {addr:#x} outside the guest program"
+            );
+        }
         cp.free(&mut guest);
         assert!(!cp.iova_pinned(0, u64::MAX));
     } else {

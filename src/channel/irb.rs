@@ -20,8 +20,23 @@ const ESW_OFF: usize = SCSW_SIZE;
 const ECW_OFF: usize = ESW_OFF + ESW_SIZE;
 const EMW_OFF: usize = ECW_OFF + ECW_SIZE;
 
+/// Offset in the IRB of the extended-report word (ESW word 1).
+pub const ESW_ERW_OFF: usize = ESW_OFF + 4;
+/// Offset in the IRB of the format-0 ESW's failing-storage address (ESW
+/// words 2 and 3: 31-bit in word 2, or 64-bit with [`ERW_FSAF`]).
+pub const ESW_FSA_OFF: usize = ESW_OFF + 8;
+/// Offset in the IRB of the format-0 ESW's secondary CCW address (word 4).
+pub const ESW_SCA_OFF: usize = ESW_OFF + 16;
+
+/// Extended-report word: failing-storage address valid (ERW bit 6).
+pub const ERW_FSAVF: u32 = 1 << (31 - 6);
 /// Extended-report word: concurrent sense (ERW bit 7).
 pub const ERW_CONS: u32 = 1 << (31 - 7);
+/// Extended-report word: secondary CCW address valid (ERW bit 8).
+pub const ERW_SCAVF: u32 = 1 << (31 - 8);
+/// Extended-report word: failing-storage address in 64-bit format (ERW
+/// bit 9).
+pub const ERW_FSAF: u32 = 1 << (31 - 9);
 
 /// An IRB.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -27,10 +27,11 @@ impl Device {
             Region::Io => &io.data.region.bytes,
             Region::AsyncCmd => &io.data.cmd.bytes,
             Region::Schib => {
-                // Each read stores the SCHIB anew (C: `cio_update_schib`).
+                // Each read stores the SCHIB anew (C: `cio_update_schib`),
+                // without the host's addresses (C copies them).
                 let g = self.sch.lock();
                 g.update_schib().map_err(|_| ENODEV)?;
-                io.data.schib = g.schib();
+                io.data.schib = io.data.cp.translate_schib(&g.schib());
                 &io.data.schib
             }
             Region::Crw => {

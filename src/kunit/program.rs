@@ -215,7 +215,8 @@ pub(super) const ALERT: u8 = STCTL_ALERT_STATUS | STCTL_STATUS_PEND;
 
 /// An IRB as the hardware stores it: start function, `stctl`, `actl`,
 /// CCW address `cpa`, channel and device end, and a byte pattern after the
-/// SCSW that must pass unchanged.
+/// SCSW that must pass unchanged (with the ESW's storage addresses 0: any
+/// other value is translated or cleared, host test `esw_addresses`).
 pub(super) fn hw_irb(cpa: u64, stctl: u8, actl: u8) -> [u8; IRB_SIZE] {
     let mut scsw = Scsw::default();
     scsw.set_fctl(FCTL_START);
@@ -228,6 +229,7 @@ pub(super) fn hw_irb(cpa: u64, stctl: u8, actl: u8) -> [u8; IRB_SIZE] {
         *b = i as u8;
     }
     irb[..SCSW_SIZE].copy_from_slice(&scsw.to_bytes());
+    irb[SCSW_SIZE + 8..SCSW_SIZE + 20].fill(0);
     irb
 }
 

@@ -82,7 +82,7 @@ while read -r nr name fn only; do
     OUT=$RES/$id.out LOG=$RES/$id.log
     : > "$OUT"; : > "$LOG"
     case "$only" in
-    rs-only) [ "$DRV" = rs ] || { tap_skip "$id" "C driver bug, see cases.sh"; continue; };;
+    rs-only) [ "$DRV" = rs ] || { tap_skip "$id" "not for C, see cases.sh"; continue; };;
     c-only) [ "$DRV" = c ] || { tap_skip "$id" "C driver only"; continue; };;
     esac
     p0=$(pinned_pages)
@@ -93,7 +93,15 @@ while read -r nr name fn only; do
         echo "pinned pages: $p0 before, $p1 after" >> "$LOG"
         rc=1
     fi
-    if [ $rc = 0 ]; then
+    if [ "$only" = c-bug ] && [ "$DRV" = c ]; then
+        # A known C bug: C's result is reported (its log), never a failure.
+        if [ $rc = 0 ]; then
+            tap_ok "$id (known C bug did not show)"
+        else
+            tap_skip "$id" "known C bug (Documentation/security.md): C fails it, as expected"
+            diag < "$LOG"
+        fi
+    elif [ $rc = 0 ]; then
         tap_ok "$id"
     else
         tap_notok "$id"

@@ -19,7 +19,7 @@
 //! |-------------------|----------------------------------------|
 //! | `cp_init` + `cp_prefetch` | [`ChannelProgram::translate`]  |
 //! | `cp_get_orb`      | [`ChannelProgram::host_orb`]           |
-//! | `cp_update_scsw`  | [`ChannelProgram::update_scsw`], [`ChannelProgram::translate_irb`] |
+//! | `cp_update_scsw`  | [`ChannelProgram::update_scsw`], [`ChannelProgram::translate_irb`], [`ChannelProgram::translate_schib`] |
 //! | `cp_free`         | [`ChannelProgram::free`]               |
 //! | `cp_iova_pinned`  | [`ChannelProgram::iova_pinned`]        |
 //!
@@ -43,8 +43,9 @@ use super::bytes;
 use super::ccw::{Ccw0, Ccw1, CCW_SIZE, FLAG_IDA};
 use super::error::{Error, Result};
 use super::idal::{IdawSize, IDAW1_SIZE, IDAW2_SIZE, MAX_IDAWS_PER_CCW};
-use super::irb::IRB_SIZE;
+use super::irb::{ERW_FSAF, ERW_FSAVF, ERW_SCAVF, ESW_ERW_OFF, ESW_FSA_OFF, ESW_SCA_OFF, IRB_SIZE};
 use super::orb::Orb;
+use super::schib::{Schib, SCHIB_SIZE};
 use super::scsw::{Scsw, SCSW_SIZE};
 
 /// Most CCWs in one segment (C `CCWCHAIN_LEN_MAX`).
@@ -276,30 +277,41 @@ impl<S: ProgramStorage> ChannelProgram<S> {
         Ok(orb)
     }
 
-    /// Translates the CCW address of `scsw` from host to guest (C
-    /// `cp_update_scsw`): an address inside a host segment, just past its
-    /// last CCW, or just past the terminator after it (reached by a skip),
-    /// becomes the same offset in the guest segment. Any other address (no
-    /// program held, or one the channel left from an earlier program, as
-    /// after HSCH or CSCH of an idle subchannel) becomes 0: the guest never
-    /// sees a host address (C passes it on).
-    pub fn update_scsw(&self, scsw: &mut Scsw) {
-        let cpa = u64::from(scsw.cpa);
-        scsw.cpa = self
-            .segments()
+    /// The guest address of the host CCW address `host`: an address inside
+    /// a host segment, just past its last CCW, or just past the terminator
+    /// after it (reached by a skip) becomes the same offset in the guest
+    /// segment. `None` for any other address (no program held, or one the
+    /// channel left from an earlier program).
+    pub fn guest_ccw_address(&self, host: u64) -> Option<u64> {
+        self.segments()
             .iter()
             .find(|seg| {
                 let end = seg.host + ((seg.len + SEGMENT_GAP - 1) * CCW_SIZE) as u64;
-                seg.host <= cpa && cpa <= end
+                seg.host <= host && host <= end
             })
-            .map_or(0, |seg| (cpa - seg.host + seg.guest) as u32);
+            .map(|seg| host - seg.host + seg.guest)
+    }
+
+    /// Translates the CCW address of `scsw` from host to guest (C
+    /// `cp_update_scsw`) with [`ChannelProgram::guest_ccw_address`]; an
+    /// address it does not map becomes 0, so the guest never sees a host
+    /// address (C passes it on, e.g. after HSCH or CSCH of an idle
+    /// subchannel).
+    pub fn update_scsw(&self, scsw: &mut Scsw) {
+        scsw.cpa = self
+            .guest_ccw_address(u64::from(scsw.cpa))
+            .map_or(0, |guest| guest as u32);
     }
 
     /// Turns the IRB the hardware stored into the IRB for the guest: the
     /// SCSW's CCW address is translated when the status is solicited and
     /// cleared when it is not (unsolicited status has no meaningful CCW
-    /// address, and what the channel left there is a host address); all
-    /// other bytes are unchanged.
+    /// address, and what the channel left there is a host address); the
+    /// format-0 ESW's failing-storage and secondary CCW addresses are
+    /// translated when they are CCW addresses of the held program, and
+    /// otherwise cleared together with their validity flags (a data or IDAL
+    /// address is a host address the guest must not see). All other bytes
+    /// are unchanged.
     pub fn translate_irb(&self, hw: &[u8; IRB_SIZE]) -> [u8; IRB_SIZE] {
         let mut irb = *hw;
         let mut scsw = Scsw::from_bytes(&bytes::get::<SCSW_SIZE>(hw, 0));
@@ -309,7 +321,42 @@ impl<S: ProgramStorage> ChannelProgram<S> {
             scsw.cpa = 0;
         }
         bytes::put32(&mut irb, 4, scsw.cpa);
+        let mut erw = bytes::be32(hw, ESW_ERW_OFF);
+        let fsa = if erw & ERW_FSAF != 0 {
+            bytes::be64(hw, ESW_FSA_OFF)
+        } else {
+            u64::from(bytes::be32(hw, ESW_FSA_OFF))
+        };
+        match self.guest_ccw_address(fsa) {
+            Some(guest) if erw & ERW_FSAF != 0 => bytes::put64(&mut irb, ESW_FSA_OFF, guest),
+            Some(guest) => bytes::put64(&mut irb, ESW_FSA_OFF, guest << 32),
+            None => {
+                bytes::put64(&mut irb, ESW_FSA_OFF, 0);
+                erw &= !(ERW_FSAVF | ERW_FSAF);
+            }
+        }
+        let sca = u64::from(bytes::be32(hw, ESW_SCA_OFF));
+        let sca = self.guest_ccw_address(sca).unwrap_or_else(|| {
+            erw &= !ERW_SCAVF;
+            0
+        });
+        bytes::put32(&mut irb, ESW_SCA_OFF, sca as u32);
+        bytes::put32(&mut irb, ESW_ERW_OFF, erw);
         irb
+    }
+
+    /// Turns the SCHIB the hardware stored (STORE SUBCHANNEL) into the one
+    /// user space reads from the SCHIB region: the interruption parameter
+    /// (the host's, the address of its `struct subchannel`) and the
+    /// measurement-block address (host storage) become 0, the SCSW's CCW
+    /// address is translated as in [`ChannelProgram::update_scsw`]. All
+    /// other bytes, the path masks QEMU uses among them, are unchanged.
+    pub fn translate_schib(&self, hw: &[u8; SCHIB_SIZE]) -> [u8; SCHIB_SIZE] {
+        let mut schib = Schib::from_bytes(hw);
+        schib.pmcw.intparm = 0;
+        schib.mba = 0;
+        self.update_scsw(&mut schib.scsw);
+        schib.to_bytes()
     }
 
     /// Whether any page of `[iova, iova + len)` is pinned by the held

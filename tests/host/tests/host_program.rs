@@ -13,7 +13,10 @@ use vfio_ccw_channel::channel::cp::{
     ChannelProgram, MAX_DMA_PAGES, MAX_PIN_PAGES, RESERVE_DMA_PAGES, RESERVE_PIN_PAGES,
 };
 use vfio_ccw_channel::channel::error::Error;
-use vfio_ccw_channel::channel::irb::IRB_SIZE;
+use vfio_ccw_channel::channel::irb::{
+    ERW_CONS, ERW_FSAF, ERW_FSAVF, ERW_SCAVF, ESW_ERW_OFF, ESW_FSA_OFF, ESW_SCA_OFF, IRB_SIZE,
+};
+use vfio_ccw_channel::channel::schib::{Schib, SCHIB_SIZE};
 use vfio_ccw_channel::channel::scsw::{
     Scsw, ACTL_SCHACT, FCTL_START, STCTL_ALERT_STATUS, STCTL_PRIM_STATUS, STCTL_STATUS_PEND,
 };
@@ -133,6 +136,8 @@ fn scsw_cpa_back_translation() {
     };
     s.set_stctl(STCTL_ALERT_STATUS | STCTL_STATUS_PEND);
     let mut hw = [0x5au8; IRB_SIZE];
+    // No ESW addresses here (`esw_addresses` has them).
+    hw[16..32].fill(0);
     hw[..12].copy_from_slice(&s.to_bytes());
     let irb = cp.translate_irb(&hw);
     assert_eq!(irb[4..8], [0; 4]);
@@ -145,6 +150,135 @@ fn scsw_cpa_back_translation() {
     let irb = cp.translate_irb(&hw);
     assert_eq!(irb[4..8], [0; 4]);
     assert_eq!((&irb[..4], &irb[8..]), (&hw[..4], &hw[8..]));
+}
+
+/// An IRB with a format-0 ESW whose extended-report word is `erw`,
+/// failing-storage address `fsa` (64-bit if `erw` says so) and secondary CCW
+/// address `sca`; every other byte junk.
+fn irb_with_esw(erw: u32, fsa: u64, sca: u32) -> [u8; IRB_SIZE] {
+    let mut s = Scsw::default();
+    s.set_eswf(true);
+    s.set_fctl(FCTL_START);
+    s.set_stctl(STCTL_ALERT_STATUS | STCTL_PRIM_STATUS | STCTL_STATUS_PEND);
+    let mut hw = [0xa5u8; IRB_SIZE];
+    hw[..12].copy_from_slice(&s.to_bytes());
+    hw[ESW_ERW_OFF..ESW_ERW_OFF + 4].copy_from_slice(&erw.to_be_bytes());
+    if erw & ERW_FSAF != 0 {
+        hw[ESW_FSA_OFF..ESW_FSA_OFF + 8].copy_from_slice(&fsa.to_be_bytes());
+    } else {
+        hw[ESW_FSA_OFF..ESW_FSA_OFF + 4].copy_from_slice(&(fsa as u32).to_be_bytes());
+        hw[ESW_FSA_OFF + 4..ESW_FSA_OFF + 8].fill(0);
+    }
+    hw[ESW_SCA_OFF..ESW_SCA_OFF + 4].copy_from_slice(&sca.to_be_bytes());
+    hw
+}
+
+/// The ESW's failing-storage and secondary CCW addresses (guest-boundary
+/// issue, defect 5): a CCW address of the held program becomes the guest's,
+/// with its flags; any other (data, IDAL, no program) becomes 0 and loses
+/// its validity flag. The subchannel logout, the other ERW bits (concurrent
+/// sense), the ECW and the EMW pass unchanged.
+#[test]
+fn esw_addresses() {
+    let mut g = FakeGuest::new();
+    g.map(IOVA + 0x10000, 0x1000);
+    put_chain(
+        &mut g,
+        IOVA,
+        &[
+            ccw(CMD_NOOP, FLAG_CC, 0, 0),
+            ccw(CMD_TIC, 0, 0, IOVA + 0x300),
+        ],
+        true,
+    );
+    put_chain(
+        &mut g,
+        IOVA + 0x300,
+        &[ccw(READ, 0, 0x100, IOVA + 0x10000)],
+        true,
+    );
+    let mut cp = program();
+    translate(&mut cp, &orb(true, true, false, IOVA), &mut g).unwrap();
+    let segs = cp.segments().to_vec();
+    // The host address of the READ's data: the first word of its host IDAL.
+    let read = host_ccw(&mut cp, 1, 0);
+    let data = host_idal(&mut cp, &read, 1)[0];
+    assert!(data != 0 && cp.guest_ccw_address(data).is_none());
+    let flags = ERW_FSAVF | ERW_SCAVF | ERW_CONS;
+    let cases = [
+        // (erw, fsa, sca) stored → (erw, fsa, sca) delivered
+        (
+            (flags, segs[0].host + 8, segs[1].host as u32),
+            (flags, IOVA + 8, IOVA as u32 + 0x300),
+        ),
+        (
+            (flags | ERW_FSAF, segs[1].host + 8, 0),
+            (ERW_FSAVF | ERW_CONS | ERW_FSAF, IOVA + 0x308, 0),
+        ),
+        ((flags, data, 0x7000_0000), (ERW_CONS, 0, 0)),
+        (
+            (flags | ERW_FSAF, data, segs[1].host as u32 + 8),
+            (ERW_CONS | ERW_SCAVF, 0, IOVA as u32 + 0x308),
+        ),
+        ((ERW_CONS, 0, 0), (ERW_CONS, 0, 0)),
+    ];
+    let check = |cp: &ChannelProgram<FakeStorage>,
+                 (erw, fsa, sca): (u32, u64, u32),
+                 (werw, wfsa, wsca): (u32, u64, u32)| {
+        let hw = irb_with_esw(erw, fsa, sca);
+        let irb = cp.translate_irb(&hw);
+        let want = irb_with_esw(werw, wfsa, wsca);
+        // The SCSW's CCW address (0 here) is `scsw_cpa_back_translation`'s.
+        assert_eq!(irb[12..], want[12..], "stored {erw:#x} {fsa:#x} {sca:#x}");
+        assert_eq!(irb[..12], hw[..12]);
+    };
+    for (stored, delivered) in cases {
+        check(&cp, stored, delivered);
+    }
+    // No program held: no address maps.
+    free(&mut cp, &mut g);
+    check(
+        &cp,
+        (flags, segs[0].host + 8, segs[1].host as u32),
+        (ERW_CONS, 0, 0),
+    );
+}
+
+/// The SCHIB region (guest-boundary issue, defect 5): the interruption
+/// parameter (the host's `struct subchannel`) and the measurement-block
+/// address become 0; the SCSW's CCW address is translated like an IRB's;
+/// everything else (path masks, CHPIDs, device number, status) unchanged.
+#[test]
+fn schib_host_addresses() {
+    let mut g = FakeGuest::new();
+    put_chain(
+        &mut g,
+        IOVA,
+        &[ccw(CMD_NOOP, FLAG_CC, 0, 0), ccw(CMD_NOOP, 0, 0, 0)],
+        true,
+    );
+    let mut cp = program();
+    translate(&mut cp, &orb(true, true, false, IOVA), &mut g).unwrap();
+    let host = cp.segments()[0].host;
+    let mut hw = [0u8; SCHIB_SIZE];
+    for (i, b) in hw.iter_mut().enumerate() {
+        *b = 0x11 + i as u8;
+    }
+    let mut s = Schib::from_bytes(&hw);
+    s.pmcw.intparm = 0x0268_8000;
+    s.mba = 0x0000_0000_7654_3210;
+    s.scsw.cpa = host as u32 + 16;
+    let hw = s.to_bytes();
+    let out = Schib::from_bytes(&cp.translate_schib(&hw));
+    let mut want = s;
+    want.pmcw.intparm = 0;
+    want.mba = 0;
+    want.scsw.cpa = IOVA as u32 + 16;
+    assert_eq!(out, want);
+    // After the program: the CCW address the channel left is a host one.
+    free(&mut cp, &mut g);
+    want.scsw.cpa = 0;
+    assert_eq!(Schib::from_bytes(&cp.translate_schib(&hw)), want);
 }
 
 /// §B.16 (translator part): `iova_pinned` for dma_unmap.

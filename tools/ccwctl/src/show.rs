@@ -213,10 +213,9 @@ pub fn scsw_readable(s: &Scsw) -> String {
     )
 }
 
-/// Print an IRB in both forms under `prefix` (e.g. `irb`). With
-/// `mask_cpa` the machine form shows the CPA as `xxxxxxxx` (for IRBs whose
-/// CPA is not a guest address, e.g. HALT or CLEAR of an idle subchannel).
-pub fn irb(out: &mut Out, prefix: &str, b: &[u8; 96], mask_cpa: bool) {
+/// Print an IRB in both forms under `prefix` (e.g. `irb`). The machine
+/// form is the 96 bytes as stored, in words: nothing decoded, nothing masked.
+pub fn irb(out: &mut Out, prefix: &str, b: &[u8; 96]) {
     let irb = Irb::from_bytes(b);
     out.say(scsw_readable(&irb.scsw));
     let z = |x: &[u8]| x.iter().all(|&v| v == 0);
@@ -229,14 +228,10 @@ pub fn irb(out: &mut Out, prefix: &str, b: &[u8; 96], mask_cpa: bool) {
     if !z(&irb.emw) {
         out.say(format!("EMW   {}", words(&irb.emw)));
     }
-    let mut scsw = words(&irb.scsw.to_bytes());
-    if mask_cpa {
-        scsw.replace_range(9..17, "xxxxxxxx");
-    }
-    out.rec(&format!("{prefix}.scsw"), scsw);
-    out.rec(&format!("{prefix}.esw"), words(&irb.esw));
-    out.rec(&format!("{prefix}.ecw"), words(&irb.ecw));
-    out.rec(&format!("{prefix}.emw"), words(&irb.emw));
+    out.rec(&format!("{prefix}.scsw"), words(&b[..12]));
+    out.rec(&format!("{prefix}.esw"), words(&b[12..32]));
+    out.rec(&format!("{prefix}.ecw"), words(&b[32..64]));
+    out.rec(&format!("{prefix}.emw"), words(&b[64..]));
 }
 
 /// Data buffer contents in both forms: machine lines of 32 bytes.

@@ -113,7 +113,7 @@ fn the_test_scripts_invocations_parse() {
         "load -e x + start + pins + start --expect EBUSY + csch + wait + irb + pins",
         "load -e x + start + hsch + wait + irb + pins",
         "load -e x + race 8 + csch + wait + pins",
-        "hsch + wait --timeout 2000 + irb --mask-cpa",
+        "hsch + wait --timeout 2000 + irb",
         "async 0 --expect EINVAL + async 3 --expect EINVAL + async 4 --expect EINVAL + write 0x400 01 --expect EINVAL",
         "--iommufd load -e x + start + pins + unmap + pins",
         "reset + run -e x",

@@ -6,6 +6,7 @@ use std::io::Read;
 
 use vfio_bindings::bindings::vfio as v;
 
+use super::addrs;
 use super::state::{usage, write_image, Fail, State, StepResult};
 use super::steps::{Desc, StartArgs, WaitArgs};
 use crate::channel::orb::Orb;
@@ -67,7 +68,7 @@ pub fn run(st: &mut State, d: &Desc) -> StepResult {
         &|st| load(st, d),
         &|st| start(st, &StartArgs::default()),
         &|st| wait(st, &WaitArgs::default()),
-        &|st| irb(st, false),
+        &irb,
         &dump,
     ];
     for step in steps {
@@ -144,7 +145,7 @@ pub fn wait(st: &mut State, a: &WaitArgs) -> StepResult {
     Ok(r)
 }
 
-pub fn irb(st: &mut State, mask_cpa: bool) -> StepResult {
+pub fn irb(st: &mut State) -> StepResult {
     let d = st.dev()?;
     let reg = match d.pread(0, IO_REGION_SIZE) {
         Ok(r) => r,
@@ -155,16 +156,18 @@ pub fn irb(st: &mut State, mask_cpa: bool) -> StepResult {
         return Ok(st.out_rc("irb", Err(Errno(libc::EIO)), &short));
     }
     let irb: [u8; 96] = reg[IO_IRB_OFF..IO_IRB_OFF + 96].try_into().unwrap();
-    let ret = i32::from_be_bytes(reg[IO_RET_OFF..IO_RET_OFF + 4].try_into().unwrap());
-    show::irb(&mut st.out, "irb", &irb, mask_cpa);
+    let raw: [u8; 4] = reg[IO_RET_OFF..IO_RET_OFF + 4].try_into().unwrap();
+    let ret = i32::from_be_bytes(raw);
+    show::irb(&mut st.out, "irb", &irb);
     let retname = if ret == 0 {
         "0".to_string()
     } else {
         Errno(-ret).name()
     };
     st.out.say(format!("ret_code {ret} ({retname})"));
-    st.out.rec("irb.ret_code", retname);
-    Ok(Ok(()))
+    st.out
+        .rec("irb.ret_code", format!("{retname} {}", show::hex(&raw)));
+    Ok(addrs::check(st, "irb", &addrs::irb(&irb)))
 }
 
 pub fn dump(st: &mut State) -> StepResult {

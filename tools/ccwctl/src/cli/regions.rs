@@ -4,6 +4,7 @@
 
 use vfio_bindings::bindings::vfio as v;
 
+use super::addrs;
 use super::state::{Fail, State, StepResult};
 use crate::channel::region::{CMD_REGION_SIZE, CRW_REGION_SIZE, SCHIB_REGION_SIZE};
 use crate::channel::schib::Schib;
@@ -72,23 +73,12 @@ pub fn schib(st: &mut State) -> StepResult {
         p.intparm
     ));
     st.out.say(show::scsw_readable(&s.scsw));
-    // The interruption parameter is the host address of the driver's
-    // subchannel: it differs between drivers and boots, so mask it.
-    let mut masked = arr;
-    masked[..4].copy_from_slice(&[0; 4]);
+    // The raw bytes; the addresses in them are checked, not masked.
     st.out.rec("schib", format!("rc=0 len={}", b.len()));
-    st.out.rec(
-        "schib.pmcw",
-        format!("xxxxxxxx {}", show::words(&masked[4..28])),
-    );
-    // The SCSW's CPA is the host address of the last channel program
-    // the driver ran (neither driver translates it): mask it too.
-    masked[32..36].copy_from_slice(&[0; 4]);
-    let mut scsw = show::words(&masked[28..40]);
-    scsw.replace_range(9..17, "xxxxxxxx");
-    st.out.rec("schib.scsw", scsw);
-    st.out.rec("schib.rest", show::words(&masked[40..]));
-    Ok(Ok(()))
+    st.out.rec("schib.pmcw", show::words(&arr[..28]));
+    st.out.rec("schib.scsw", show::words(&arr[28..40]));
+    st.out.rec("schib.rest", show::words(&arr[40..]));
+    Ok(addrs::check(st, "schib", &addrs::schib(&arr)))
 }
 
 /// Read the CRW region once, or with `all` until it reads 0.
@@ -104,7 +94,7 @@ pub fn crw(st: &mut State, all: bool) -> StepResult {
         match d.pread(off, CRW_REGION_SIZE) {
             Ok(b) => {
                 let crw = u32::from_be_bytes(b[..4].try_into().unwrap_or([0; 4]));
-                crws.push(crw);
+                crws.push((crw, b));
                 if !all || crw == 0 || crws.len() > 64 {
                     break;
                 }
@@ -115,9 +105,10 @@ pub fn crw(st: &mut State, all: bool) -> StepResult {
             }
         }
     }
-    for crw in crws {
+    // The machine form: the region's bytes as read.
+    for (crw, b) in crws {
         st.out.say(format!("CRW {crw:08x}"));
-        st.out.rec("crw", format!("{crw:08x}"));
+        st.out.rec("crw", show::hex(&b));
     }
     match err {
         Some(e) => Ok(st.out_rc("crw", Err(e), "")),

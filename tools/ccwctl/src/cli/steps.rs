@@ -30,12 +30,9 @@ pub enum Step {
         #[arg(value_name = "N", value_parser = num::<u64>)]
         threads: u64,
     },
-    /// Read the I/O region, print IRB and ret_code
-    Irb {
-        /// Hide the CPA in the machine form
-        #[arg(long)]
-        mask_cpa: bool,
-    },
+    /// Read the I/O region, print IRB and ret_code; fails if an address in
+    /// the IRB is neither 0 nor in the DMA buffer
+    Irb,
     /// Print the data buffers of the loaded program
     Dump,
     /// GET_INFO, GET_REGION_INFO (with caps), GET_IRQ_INFO
@@ -49,7 +46,8 @@ pub enum Step {
         #[arg(value_name = "CMD", value_parser = num::<u32>)]
         cmd: u32,
     },
-    /// Read the SCHIB region
+    /// Read the SCHIB region; fails if an address in it is neither 0 nor in
+    /// the DMA buffer
     Schib,
     /// Read the CRW region
     Crw {
@@ -125,7 +123,7 @@ impl Step {
             Step::Start(a) => program::start(st, a),
             Step::Wait(a) => program::wait(st, a),
             Step::Race { threads } => program::race(st, *threads),
-            Step::Irb { mask_cpa } => program::irb(st, *mask_cpa),
+            Step::Irb => program::irb(st),
             Step::Dump => program::dump(st),
             Step::Info => ioctl::info(st),
             Step::Hsch => regions::async_cmd(st, "hsch", ASYNC_CMD_HSCH),
