@@ -21,5 +21,6 @@
 #include "vfio_ccw_rs/mutex.h"
 #include "vfio_ccw_rs/eventfd.h"
 #include "vfio_ccw_rs/kunit.h"
+#include "vfio_ccw_rs/fault.h"
 
 #endif

@@ -31,6 +31,9 @@ add_suite() { SUITES+=($1); CMD="$CMD; $2 || rc=1"; }
 add_suite "vfio-ccw-c vfio-ccw-rs vfio-ccw-compare" "sh /tests/guest/all.sh"
 add_suite platform 'sh /tests/platform/smoke.sh'
 [ -f "$VCCW_ROOT/tests/platform/vfio.sh" ] && add_suite vfio 'sh /tests/platform/vfio.sh'
+# Fault injection (tests/guest/faults.sh): every allocation, pin and guest read
+# of the load, mdev create, open/START/close and interrupt paths, one at a time.
+add_suite faults-rs 'sh /tests/guest/faults.sh rs'
 CMD="$CMD; exit \$rc"
 
 step "guest: KUnit at boot and at module load, suites: ${SUITES[*]}"

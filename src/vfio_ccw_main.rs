@@ -55,11 +55,14 @@ struct VfioCcwModule {
     _css: ffi::CssDriverRegistration,
     _isc: ffi::IscRegistration,
     _mdev: ffi::MdevDriverRegistration,
+    // Last: the fault attributes outlive every caller of the pins they fail.
+    _faults: ffi::FaultInjection,
 }
 
 impl kernel::Module for VfioCcwModule {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         ffi::check_layout()?;
+        let faults = ffi::FaultInjection::new();
         let mdev = ffi::MdevDriverRegistration::new()?;
         let isc = ffi::IscRegistration::new();
         let css = ffi::CssDriverRegistration::new()?;
@@ -68,6 +71,7 @@ impl kernel::Module for VfioCcwModule {
             _css: css,
             _isc: isc,
             _mdev: mdev,
+            _faults: faults,
         })
     }
 }

@@ -358,3 +358,15 @@ unsafe extern "C" {
 unsafe extern "C" {
     pub fn vccw_kunit_report(test: *mut kunit, passed: bool_, msg: *const core::ffi::c_char);
 }
+unsafe extern "C" {
+    pub fn vccw_fault_init();
+}
+unsafe extern "C" {
+    pub fn vccw_fault_exit();
+}
+unsafe extern "C" {
+    pub fn vccw_fault_pin(npage: core::ffi::c_int) -> core::ffi::c_int;
+}
+unsafe extern "C" {
+    pub fn vccw_fault_dma_rw(len: usize) -> core::ffi::c_int;
+}

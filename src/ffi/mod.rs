@@ -22,6 +22,8 @@
 //! - [`mutex`]: [`IoMutex`] (a mutex with `trylock`, which 6.12's
 //!   `kernel::sync::Mutex` lacks);
 //! - [`eventfd`]: eventfds ([`EventFd`]);
+//! - [`fault`]: the fault injection of pins and guest reads
+//!   ([`FaultInjection`]);
 //! - `kunit` (with the KUnit suite): the case array and a case's report.
 //!
 //! Nothing here knows the driver's own types: the modules above
@@ -29,6 +31,7 @@
 
 pub(crate) mod css;
 pub(crate) mod eventfd;
+pub(crate) mod fault;
 #[cfg(CONFIG_VFIO_CCW_RS_KUNIT_TEST)]
 pub(crate) mod kunit;
 pub(crate) mod mdev;
@@ -52,6 +55,7 @@ pub(crate) mod bindings;
 
 pub(crate) use css::{count_io_interrupt, CssDriverRegistration, IscRegistration};
 pub(crate) use eventfd::EventFd;
+pub(crate) use fault::FaultInjection;
 pub(crate) use mdev::{MdevDevice, MdevDriverRegistration};
 pub(crate) use mutex::{check_layout, IoMutex};
 pub(crate) use page::{OwnedPage, PAGE_SIZE};

@@ -17,6 +17,7 @@
 #include <linux/workqueue.h>
 
 #include "css.h"
+#include "vfio_ccw_rs/fault.h"
 #include "vfio_ccw_rs/vfio.h"
 
 /*
@@ -183,14 +184,16 @@ const void *vccw_vfio_state(struct vccw_device *vdev)
 	return vdev->state;
 }
 
+/* Both may fail by injection first (src/ffi/fault.c). */
 int vccw_vfio_dma_read(struct vccw_device *vdev, u64 iova, void *buf, size_t len)
 {
-	return vfio_dma_rw(&vdev->vdev, iova, buf, len, false);
+	return vccw_fault_dma_rw(len) ?: vfio_dma_rw(&vdev->vdev, iova, buf, len, false);
 }
 
 int vccw_vfio_pin_pages(struct vccw_device *vdev, u64 iova, int npage, struct page **pages)
 {
-	return vfio_pin_pages(&vdev->vdev, iova, npage, IOMMU_READ | IOMMU_WRITE, pages);
+	return vccw_fault_pin(npage) ?:
+	       vfio_pin_pages(&vdev->vdev, iova, npage, IOMMU_READ | IOMMU_WRITE, pages);
 }
 
 void vccw_vfio_unpin_pages(struct vccw_device *vdev, u64 iova, int npage)

@@ -1,0 +1,390 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Fault injection against one driver (busybox sh, inside the guest, on the
+# debug kernel with CONFIG_FAULT_INJECTION*):
+#
+#   sh tests/guest/faults.sh c|rs [OP...]
+#
+# OPs (default: all of the driver's): load, create, run, irq, errno (rs).
+# Each of load (the module's init, with a subchannel waiting to be bound),
+# create (mdev create) and run (ccwctl: open, a START whose translation
+# allocates, pins and reads guest memory, the interrupt, the IRB, close)
+# runs once per N = 1, 2, ... with the Nth failable call the driver's code
+# makes in that task failed (/proc/thread-self/fail-nth), until the
+# operation makes fewer than N such calls. The calls are the kernel's
+# failslab and fail_page_alloc, and for rs our fail_pin and fail_dma_rw
+# (vfio_pin_pages, vfio_dma_rw; src/ffi/fault.c), each confined by its
+# stack-trace filter to calls with the driver's code on the stack. Every
+# injected failure must give user space a clean errno (ENOMEM for an
+# allocation, the injected errno for a pin or guest read) or be absorbed
+# with the operation's result intact, and leave no page pinned; once the
+# injection stops, the operation and a SENSE ID work. irq: every such call
+# made outside the user's task (the I/O work item in a kernel thread) fails
+# while a SENSE ID runs, which must still complete. errno: a pin or guest
+# read failing with EFAULT, ENOMEM, EINTR or ESRCH fails the START with
+# that errno (C propagates them unchanged).
+# At the end: no page pinned, no kernel warning, no kmemleak report.
+#
+# Prints TAP ("# suite faults-c" / "faults-rs"); per-N logs in
+# $RESULTS/faults-<drv>/.
+DRV=${1:-}
+case "$DRV" in c|rs) shift;; *) echo "usage: $0 c|rs [OP...]" >&2; exit 2;; esac
+GUEST_DIR=$(cd "$(dirname "$0")" && pwd)
+. "$GUEST_DIR/lib.sh"
+
+RES=$RESULTS/faults-$DRV
+rm -rf "$RES"
+mkdir -p "$RES"
+UUID=6b2a1d3e-0c5f-4c7a-9d1e-00000000fa01
+DBG=/sys/kernel/debug
+KATTRS="$DBG/failslab $DBG/fail_page_alloc"
+OURS="$DBG/vfio_ccw_rs/fail_pin $DBG/vfio_ccw_rs/fail_dma_rw"
+TIMES=1000000
+MAXN=2000
+SPLAT='Oops|BUG:|WARNING:|Call Trace|possible recursive locking|possible circular locking|inconsistent lock state|sleeping function called from invalid context|Kernel panic|blocked for more than|refcount_t:|list_(add|del) corruption|UBSAN|Unable to handle kernel'
+MOD=$(driver_module "$DRV")
+case "$DRV" in
+rs) OPS=${*:-load create run irq errno}; LOAD='exec insmod /lib/modules/vfio_ccw_rs.ko';;
+c) OPS=${*:-load create run irq}; LOAD='exec modprobe vfio_ccw';;
+esac
+
+tap_suite "faults-$DRV"
+T0=$(date +%s)
+
+# ---------------------------------------------------------------- the device
+DEVNO=0.0.0005
+SECTORS=$(blk_size_of_devno $DEVNO || awk -v d=$DEVNO '$1 == d { print $3 }' "$RESULTS/devices" 2>/dev/null)
+SCH=$(sch_of_devno $DEVNO)
+echo "# disk $DEVNO ($SECTORS sectors) on subchannel $SCH"
+# Three segments on three pages (two TICs), SENSE ID through a format-2
+# IDAL of 2K IDAWs across a page boundary, READ_CONF into a buffer across
+# another: several guest reads, pins and host pages.
+PROG='orb c64 i2k
+at @0x0
+ccw NOP cc
+tic b
+at @0x3000
+b: ccw SENSE_ID sli cc ida count=32 data=l
+tic c
+at @0x5800
+c: ccw VDEV_RESET cc
+ccw READ_CONF sli count=64 data=conf
+l: idal @0x800 fmt=2 2k data=sid len=32
+sid: data @0x17f0 len=32 fill=0xee
+conf: data @0x2fe0 len=64 fill=0xee'
+SID='ccw SENSE_ID sli count=32 data=sid
+sid: data @0x1000 len=32 fill=0xee'
+# run_ok FILE: ccwctl's machine output shows PROG's results.
+run_ok() {
+    grep -q '^data.sid +0000 ff383202' "$1" &&
+        grep -q "^data.conf +0000 $(printf '%016x' "$SECTORS")" "$1" &&
+        grep -q '^irb.ret_code 0' "$1"
+}
+# sense_id: the device answers a SENSE ID (a fresh open of the mdev).
+sense_id() {
+    "$CCWCTL" -u $UUID -m run -e "$SID" > "$RES/sense-id.out" 2>&1 &&
+        grep -q '^data.sid +0000 ff383202' "$RES/sense-id.out"
+}
+
+# ---------------------------------------------------------------- fault attributes
+# attrs: the fault attributes present (ours only while our module is loaded).
+attrs() { for a in $KATTRS $OURS; do [ -d "$a" ] && echo "$a"; done; }
+aset() { echo "$2" > "$1" || echo "# cannot write $2 to $1"; }
+# fa_quiet: every attribute fires only through fail-nth (probability 0),
+# prints nothing, counts in `times`; allocations that may sleep and order-0
+# pages are failable too.
+fa_quiet() {
+    for a in $(attrs); do
+        aset "$a/probability" 0; aset "$a/verbose" 0; aset "$a/interval" 1
+        aset "$a/space" 0; aset "$a/task-filter" N; aset "$a/times" $TIMES
+    done
+    aset $DBG/failslab/ignore-gfp-wait N
+    aset $DBG/fail_page_alloc/ignore-gfp-wait N
+    aset $DBG/fail_page_alloc/min-order 0
+}
+# fa_filter START END: only calls with a return address in [START, END) on
+# the stack (the stack-trace filter) count and fail; not kmemleak's own
+# metadata allocations inside ours (it falls back to a pool when they fail,
+# so they would only double the runs).
+fa_filter() {
+    set -- "$1" "$2" $(sym_range kmemleak_alloc)
+    for a in $(attrs); do
+        aset "$a/require-start" "$1"; aset "$a/require-end" "$2"
+        [ -n "$4" ] && { aset "$a/reject-start" "$3"; aset "$a/reject-end" "$4"; }
+    done
+}
+# fa_arm: reset every attribute's `times`; fa_fired: those that fired since.
+fa_arm() { ARMED=$(attrs); for a in $ARMED; do echo $TIMES > "$a/times"; done; }
+fa_fired() {
+    for a in $ARMED; do
+        [ -d "$a" ] && [ "$(cat "$a/times")" != $TIMES ] && basename "$a"
+    done | tr '\n' ' '
+}
+# fa_off: back to the kernel's defaults (nothing fires, no filter).
+fa_off() {
+    for a in $(attrs); do
+        aset "$a/probability" 0; aset "$a/task-filter" N; aset "$a/times" 1
+        aset "$a/require-start" 0; aset "$a/require-end" 0xffffffffffffffff
+        aset "$a/reject-start" 0; aset "$a/reject-end" 0
+    done
+    aset $DBG/failslab/ignore-gfp-wait Y
+    aset $DBG/fail_page_alloc/ignore-gfp-wait Y
+    aset $DBG/fail_page_alloc/min-order 1
+}
+
+# Address ranges. kallsyms prints 16 hex digits, so the strings compare as
+# numbers. text_of MODULE: [first, last + 4K) of its functions.
+text_of() {
+    awk -v m="[$1]" '$4 == m && ($2 == "t" || $2 == "T") {
+        a = $1 ""; if (lo == "" || a < lo) lo = a; if (a > hi) hi = a }
+        END { if (lo != "") print lo, hi }' /proc/kallsyms | {
+        read -r lo hi && printf '0x%x 0x%x\n' $((0x$lo)) $((0x$hi + 4096))
+    }
+}
+# sym_range NAME: [NAME, the next symbol) of a kernel function (vmlinux's
+# symbols come sorted by address).
+sym_range() {
+    awk -v s="$1" 'f && $1 != a { print a, $1; exit } !f && $3 == s { a = $1; f = 1 }' /proc/kallsyms | {
+        read -r lo hi && printf '0x%x 0x%x\n' $((0x$lo)) $((0x$hi))
+    }
+}
+# module_area: s390 puts modules in the 2 GiB below the kernel image
+# (MODULES_END = the image's start, rounded down to 1 MiB): [_text - 4 GiB,
+# _text) holds them, and no other code. For the load, before the module's
+# own addresses are known.
+module_area() {
+    t=$(awk '$3 == "_text" { print $1; exit }' /proc/kallsyms)
+    printf '0x%x 0x%x\n' $((0x$t - (1 << 32))) $((0x$t))
+}
+# in_range ADDR START END
+in_range() { [ $(($1)) -ge $(($2)) ] && [ $(($1)) -lt $(($3)) ]; }
+
+# errno_of_msg: the errno name of a strerror text on stdin (busybox sh and
+# insmod print those).
+errno_of_msg() {
+    case "$(cat)" in
+    *"Cannot allocate memory"*) echo ENOMEM;;
+    *"Bad address"*) echo EFAULT;;
+    *"Invalid argument"*) echo EINVAL;;
+    *"No such device"*) echo ENODEV;;
+    *"Input/output error"*|*"I/O error"*) echo EIO;;
+    *"Device or resource busy"*) echo EBUSY;;
+    *"File exists"*) echo EEXIST;;
+    *) echo "?";;
+    esac
+}
+# errno_name N: ccwctl exits with the errno of a failed step.
+errno_name() {
+    case "$1" in
+    3) echo ESRCH;; 4) echo EINTR;; 5) echo EIO;; 11) echo EAGAIN;; 12) echo ENOMEM;;
+    14) echo EFAULT;; 16) echo EBUSY;; 19) echo ENODEV;; 22) echo EINVAL;;
+    110) echo ETIMEDOUT;; *) echo "E$1";;
+    esac
+}
+
+# inject N CMD: run the shell command CMD in a subshell whose Nth counted
+# call fails. Sets RC, FIRED (the attributes that fired) and OUTF/ERRF.
+OUTF=$RES/.out ERRF=$RES/.err
+inject() {
+    fa_arm
+    (echo "$1" > /proc/thread-self/fail-nth && eval "$2") > "$OUTF" 2> "$ERRF"
+    RC=$?
+    FIRED=$(fa_fired)
+}
+
+# ---------------------------------------------------------------- one operation
+# sweep OP CMD ERRNO_OF VERIFY CLEANUP: inject N = 1, 2, ... into CMD until
+# nothing fires. ERRNO_OF prints the errno name of a failed run; VERIFY
+# checks a successful run's result; CLEANUP restores the precondition
+# after a run that was failed or absorbed. The last run (nothing fired)
+# must succeed. One TAP line for the failures, one for the last run.
+sweep() {
+    op=$1 cmd=$2 errno_of=$3 verify=$4 cleanup=$5
+    log=$RES/$op.log
+    : > "$log"
+    p0=$(pinned_pages)
+    n=1 bad=0
+    while :; do
+        inject $n "$cmd"
+        [ -n "$FIRED" ] || break
+        e=-
+        if [ $RC = 0 ]; then
+            if $verify; then res=absorbed; else res="WRONG RESULT"; bad=1; fi
+        else
+            e=$($errno_of)
+            res=$e
+            case "$FIRED" in
+            "fail_pin "|"fail_dma_rw ") want=EFAULT;;
+            *) want=ENOMEM;;
+            esac
+            [ "$e" = $want ] || { res="$e, expected $want"; bad=1; }
+        fi
+        p1=$(pinned_pages)
+        [ "$p1" = "$p0" ] || { res="$res, $((p1 - p0)) pages left pinned"; bad=1; }
+        echo "N=$n ${FIRED}rc=$RC $res $(head -c 200 "$ERRF" | tr '\n' ' ')" >> "$log"
+        $cleanup
+        n=$((n + 1))
+        [ $n -le $MAXN ] || { echo "more than $MAXN failure points" >> "$log"; bad=1; break; }
+    done
+    points=$((n - 1))
+    # The outcomes per attribute, e.g. "12x failslab ENOMEM".
+    awk '$1 ~ /^N=/ { $1 = ""; sub(/ rc=[0-9]+/, ""); sub(/^ /, ""); print $1, $2 }' "$log" |
+        sort | uniq -c | awk '{ printf "%s%dx %s %s", sep, $1, $2, $3; sep = ", " }' > "$RES/.sum"
+    echo "# $op: $points failure points: $(cat "$RES/.sum")"
+    # No failure point at all would mean the filter missed the driver.
+    [ $points -gt 0 ] || bad=1
+    if [ $bad = 0 ]; then
+        tap_ok "$op: each of $points failures gives a clean errno or is absorbed, no page left pinned"
+    else
+        tap_notok "$op: each of $points failures gives a clean errno or is absorbed, no page left pinned"
+        grep -E 'expected|WRONG|pinned|more than' "$log" | head -20 | diag
+    fi
+    if [ $RC = 0 ] && $verify; then
+        tap_ok "$op: succeeds once injection stops (N=$n)"
+    else
+        tap_notok "$op: succeeds once injection stops (N=$n, rc=$RC)"
+        cat "$ERRF" "$OUTF" | head -20 | diag
+    fi
+}
+
+# ---------------------------------------------------------------- operations
+loaded() { grep -q "^$MOD " /proc/modules; }
+bound() { [ "$(driver_of "$SCH")" = vfio_ccw ]; }
+mdev_exists() { [ -e /sys/bus/mdev/devices/$UUID ]; }
+sh_errno() { errno_of_msg < "$ERRF"; }
+ccw_errno() { errno_name $RC; }
+
+# load: the subchannel waits for vfio_ccw (driver_override, no driver), so
+# the module's init also binds it. A failed probe does not fail the load:
+# absorbed if the module is live (the subchannel may stay unbound).
+load_ok() { loaded; }
+load_cleanup() { ! loaded || rmmod "$MOD" || echo "# rmmod $MOD failed"; }
+op_load() {
+    load_cleanup
+    settle
+    echo vfio_ccw > "$CSS/devices/$SCH/driver_override"
+    [ "$(driver_of "$SCH")" = io_subchannel ] && echo "$SCH" > "$CSS/drivers/io_subchannel/unbind"
+    set -- $(module_area)
+    check "module area [$1, $2) holds the loaded modules" sh -c "
+        for m in \$(awk '{ print \$6 }' /proc/modules); do
+            [ \$((m)) -ge \$(($1)) ] && [ \$((m)) -lt \$(($2)) ] || exit 1
+        done"
+    fa_filter "$1" "$2"
+    sweep load "$LOAD" sh_errno load_ok load_cleanup
+    # Now loaded: the subchannel must be bound (the last run failed nothing).
+    check "load: the subchannel is bound" bound
+}
+
+create_ok() { mdev_exists; }
+create_cleanup() { mdev_remove $UUID || echo "# mdev remove failed"; }
+op_create() {
+    set -- $(text_of "$MOD")
+    fa_filter "$1" "$2"
+    sweep create "echo $UUID > $(mdev_type_dir "$SCH")/create" sh_errno create_ok create_cleanup
+}
+
+run_verify() { run_ok "$OUTF"; }
+op_run() {
+    set -- $(text_of "$MOD")
+    fa_filter "$1" "$2"
+    sweep run 'exec "$CCWCTL" -u $UUID -m run -e "$PROG"' ccw_errno run_verify true
+}
+
+# irq: every counted call in any task but this shell and its children
+# (make-it-fail is inherited: kernel threads, kworkers) fails while PROG
+# runs; hard-interrupt context cannot be selected by task and is not
+# covered (the handler only queues the IRB, under sch->lock).
+make_it_fail_all() {
+    for p in /proc/[0-9]*; do
+        [ "${p#/proc/}" = $$ ] || echo "$1" > "$p/make-it-fail" 2>/dev/null
+    done
+}
+op_irq() {
+    set -- $(text_of "$MOD")
+    fa_filter "$1" "$2"
+    fa_arm
+    for a in $ARMED; do aset "$a/task-filter" Y; aset "$a/probability" 100; done
+    make_it_fail_all 1
+    "$CCWCTL" -u $UUID -m run -e "$PROG" > "$OUTF" 2> "$ERRF"
+    RC=$?
+    make_it_fail_all 0
+    for a in $ARMED; do aset "$a/probability" 0; aset "$a/task-filter" N; done
+    failed=0
+    for a in $ARMED; do failed=$((failed + TIMES - $(cat "$a/times"))); done
+    echo "# irq: $failed calls failed outside the user's task"
+    if [ $RC = 0 ] && run_verify; then
+        tap_ok "irq: interrupt delivery works while every call outside the user's task fails"
+    else
+        tap_notok "irq: interrupt delivery works while every call outside the user's task fails (rc=$RC)"
+        cat "$ERRF" "$OUTF" | head -20 | diag
+    fi
+}
+
+# errno: the first pin (or guest read) of a START fails with each errno.
+op_errno() {
+    fa_filter 0 0xffffffffffffffff
+    for a in fail_pin fail_dma_rw; do
+        f=$DBG/vfio_ccw_rs/$a
+        for e in 14 12 4 3; do
+            p0=$(pinned_pages)
+            aset "$f/errno" $e; aset "$f/times" 1; aset "$f/probability" 100
+            "$CCWCTL" -u $UUID -m load -e "$SID" + start > "$OUTF" 2> "$ERRF"
+            RC=$?
+            aset "$f/probability" 0
+            check "errno: $a failing with $(errno_name $e) fails the START with it (rc=$RC)" \
+                [ $RC = $e ] && [ "$(pinned_pages)" = "$p0" ]
+        done
+        aset "$f/errno" 14
+    done
+}
+
+# ---------------------------------------------------------------- main
+dmesg -c > /dev/null 2>&1
+[ -w $DBG/kmemleak ] && echo clear > $DBG/kmemleak
+PINS0=$(pinned_pages)
+check "a virtio-blk disk with a known capacity" [ -n "$SCH" ] && [ -n "$SECTORS" ]
+check "fault injection in the kernel (failslab, fail_page_alloc, fail-nth)" \
+    [ -d $DBG/failslab ] && [ -d $DBG/fail_page_alloc ] && [ -e /proc/thread-self/fail-nth ]
+check "load the vfio stack without $MOD" sh -c 'modprobe vfio_iommu_type1 && modprobe mdev && { modprobe iommufd 2>/dev/null; true; }'
+fa_quiet
+
+case " $OPS " in *" load "*) op_load;; *) load_stack "$DRV"; bind_vfio "$SCH";; esac
+if [ "$DRV" = rs ]; then
+    check "our fault attributes: fail_pin, fail_dma_rw" [ -d $DBG/vfio_ccw_rs/fail_pin ] && [ -d $DBG/vfio_ccw_rs/fail_dma_rw ]
+fi
+fa_quiet
+case " $OPS " in *" create "*) op_create;; *) mdev_create "$SCH" $UUID;; esac
+check "SENSE ID after create" sense_id
+for op in run irq errno; do
+    case " $OPS " in *" $op "*) op_$op; check "SENSE ID after $op" sense_id;; esac
+done
+fa_off
+
+check "remove mdev $UUID" mdev_remove $UUID
+check "give $SCH back to io_subchannel" unbind_vfio "$SCH"
+check "rmmod the $DRV stack" unload_stack "$DRV"
+PINS1=$(pinned_pages)
+check "no pages left pinned ($PINS0 before, $PINS1 after)" [ "$PINS0" = "$PINS1" ]
+dmesg > "$RES/dmesg"
+if grep -E "$SPLAT" "$RES/dmesg" > "$RES/splat"; then
+    tap_notok "no kernel warning during the run"
+    diag < "$RES/dmesg"
+else
+    tap_ok "no kernel warning during the run"
+fi
+if [ -w $DBG/kmemleak ]; then
+    sleep 6
+    echo scan > $DBG/kmemleak
+    cat $DBG/kmemleak > "$RES/kmemleak"
+    if [ -s "$RES/kmemleak" ]; then
+        tap_notok "no kmemleak report"
+        head -60 "$RES/kmemleak" | diag
+    else
+        tap_ok "no kmemleak report"
+    fi
+    echo clear > $DBG/kmemleak
+else
+    tap_skip "no kmemleak report" "no $DBG/kmemleak"
+fi
+echo "# faults-$DRV: $TAP_N tests, $TAP_FAILS failed, $(( $(date +%s) - T0 )) s"
+tap_done
