@@ -4,7 +4,7 @@
 
     monitor.py QMP-SOCKET CONSOLE-LOG
 
-Follows the guest's console log as QEMU writes it; for each line
+Follows the guest's console log as QEMU writes it; for each line that is
 "vccw-monitor: device_del ID" or "vccw-monitor: device_add DRIVER,PROP=V,..."
 runs that command on QEMU's QMP socket (through human-monitor-command, so the
 arguments are HMP's) and reports it on stderr. No other command is run. The
@@ -17,7 +17,7 @@ import socket
 import sys
 import time
 
-REQUEST = re.compile(r"vccw-monitor: (device_del [\w.-]+|device_add [\w.,=-]+)\s*$")
+REQUEST = re.compile(r"^vccw-monitor: (device_del [\w.-]+|device_add [\w.,=-]+)\s*$")
 
 
 class Qmp:
@@ -74,7 +74,7 @@ def main():
     sock, log = sys.argv[1:3]
     qmp = None
     for line in follow(log):
-        m = REQUEST.search(line)
+        m = REQUEST.match(line)
         if not m:
             continue
         command = m.group(1)

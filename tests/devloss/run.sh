@@ -51,30 +51,36 @@ case_out() { OUT=$RES/$1.out LOG=$RES/$1.log; : > "$OUT"; : > "$LOG"; }
 
 # lose NAME: device_del; the driver must see the subchannel go.
 lose() {
+    t=$(date +%s)
     monitor device_del rng0
     check "$1: the subchannel $SCH goes (sch_event: not operational, unregistered)" wait_for sch_gone 60
     check "$1: the mdev is gone" [ ! -e "/sys/bus/mdev/devices/$UUID" ]
+    echo "# $1: device_del to the subchannel gone: $(( $(date +%s) - t )) s"
 }
 
 # replug NAME: device_add; the new subchannel works through the driver.
 replug() {
+    t=$(date +%s)
     monitor device_add "$QDEV"
     check "$1: after device_add, $DEVNO is on a subchannel again" wait_for dev_back 60
-    echo "# $1: $DEVNO is back on subchannel $SCH"
+    echo "# $1: $DEVNO is back on subchannel $SCH after $(( $(date +%s) - t )) s"
+    t=$(date +%s)
     case_out "$1-again"
     check "$1: the new subchannel $SCH binds to $(driver_module "$DRV"), mdev created" plug_in
     check "$1: SENSE ID through the new mdev reads control unit 3832/04" sense_id_ok
+    echo "# $1: bind, mdev, SENSE ID: $(( $(date +%s) - t )) s"
 }
 
 # lose_open NAME READY STEPS...: a process opens the mdev (request eventfd
 # set) and runs STEPS; once its output has a line matching READY the device
-# is removed. The process waits for the request, reads the SCHIB region,
-# STARTs its program again, and closes.
+# is removed. The process waits for the request, STARTs its program again,
+# reads the SCHIB region, and closes.
 lose_open() {
     name=$1 ready=$2; shift 2
     p0=$(pinned_pages)
     case_out "$name"
-    ccw set-irqs 2 eventfd + "$@" + wait --irq 2 --timeout 60000 + pins + schib + start + close &
+    ccw set-irqs 2 eventfd + "$@" + wait --irq 2 --timeout 60000 + pins \
+        + start --expect EIO + schib --expect ENODEV + close &
     pid=$!
     check "$name: the process holds the mdev open (ccwctl: $ready)" wait_for "grep -q '$ready' '$OUT'" 30
     lose "$name"
@@ -83,8 +89,8 @@ lose_open() {
     echo "# $name: ccwctl exit $?"
     diag < "$OUT"
     check "$name: the request eventfd fired" has '^wait.irq2 rc=0'
-    check "$name: the SCHIB region answers ENODEV" has '^schib rc=ENODEV'
     check "$name: START answers EIO" has '^start rc=EIO'
+    check "$name: the SCHIB region answers ENODEV" has '^schib rc=ENODEV'
     p1=$(awk '/^pins /{ p = $2 } END { print p }' "$OUT")
     check "$name: nothing pinned after the loss, before the close ($p0 before, ${p1:-?})" [ "${p1:-x}" = "$p0" ]
     replug "$name"
