@@ -44,7 +44,30 @@ sch_gone() { [ ! -e "$CSS/devices/$SCH" ]; }
 # The device is back when its ccw device is on a subchannel again.
 dev_back() { SCH=$(sch_of_devno "$DEVNO"); }
 # plug_in: the device's subchannel bound to the driver, with an mdev.
-plug_in() { bind_vfio "$SCH" && mdev_create "$SCH" "$UUID"; }
+plug_in() {
+    watchdog 60 "bind $SCH, create mdev"
+    bind_vfio "$SCH" && mdev_create "$SCH" "$UUID"
+    r=$?
+    kill $WD 2>/dev/null
+    return $r
+}
+# watchdog SECONDS WHAT: if WHAT is still running after SECONDS, show where
+# the shells and ccwctl wait in the kernel, and the device's state.
+watchdog() {
+    (
+        sleep "$1"
+        echo "# watchdog: $2 still running after $1 s"
+        for p in /proc/[0-9]*; do
+            case "$(cat "$p/comm" 2>/dev/null)" in sh|ccwctl|cat|echo) ;; *) continue;; esac
+            echo "# $p $(cat "$p/comm") $(tr '\0' ' ' < "$p/cmdline"):"
+            sed 's/^/#   /' "$p/stack" 2>/dev/null
+        done
+        for f in online availability cutype; do
+            echo "# $DEVNO $f: $(cat "$CSS/devices/$SCH/$DEVNO/$f" 2>&1)"
+        done
+    ) &
+    WD=$!
+}
 sense_id_ok() { ccw run -e "$SID" && sid_ok sid 04; }
 # case_out NAME: this case's machine output (OUT) and log (LOG) for ccw/has.
 case_out() { OUT=$RES/$1.out LOG=$RES/$1.log; : > "$OUT"; : > "$LOG"; }
