@@ -9,9 +9,10 @@ Follows the guest's console log as QEMU writes it; for each line that is
 runs that command on QEMU's QMP socket (through human-monitor-command, so the
 arguments are HMP's) and reports it on stderr. No other command is run. The
 guest cannot read the reply: it waits for the effect (a subchannel leaving or
-appearing in sysfs). Runs until killed.
+appearing in sysfs). Runs until killed or its parent exits.
 """
 import json
+import os
 import re
 import socket
 import sys
@@ -56,12 +57,16 @@ class Qmp:
 
 
 def follow(path):
-    """The lines of a file that another process appends to, as they come."""
+    """The lines of a file that another process appends to, as they come;
+    ends when the process that started this one (scripts/guest.sh) is gone."""
+    parent = os.getppid()
     with open(path, errors="replace") as f:
         buf = ""
         while True:
             chunk = f.readline()
             if not chunk:
+                if os.getppid() != parent:
+                    return
                 time.sleep(0.1)
                 continue
             buf += chunk
