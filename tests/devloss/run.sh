@@ -52,7 +52,8 @@ plug_in() {
     return $r
 }
 # watchdog SECONDS WHAT: if WHAT is still running after SECONDS, show where
-# the shells and ccwctl wait in the kernel, and the device's state.
+# the shells and ccwctl wait in the kernel, the device's state, and what
+# uses the CPUs.
 watchdog() {
     (
         sleep "$1"
@@ -65,6 +66,7 @@ watchdog() {
         for f in online availability cutype; do
             echo "# $DEVNO $f: $(cat "$CSS/devices/$SCH/$DEVNO/$f" 2>&1)"
         done
+        top -b -n 1 | head -15 | diag
     ) &
     WD=$!
 }
