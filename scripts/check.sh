@@ -50,8 +50,9 @@ set -e
 status=0
 guest_verdict check $grc "$LOG" "${SUITES[@]}" || status=1
 
-# Second boot: the passed-through device lost and found again (QEMU monitor).
-CCWCTL_BIN=$CCWCTL "$VCCW_ROOT/scripts/devloss.sh" c rs || status=1
+# Second boot: the passed-through device lost and found again (QEMU monitor),
+# ours only (the C driver gives the same answers: make devloss runs both).
+CCWCTL_BIN=$CCWCTL "$VCCW_ROOT/scripts/devloss.sh" rs || status=1
 
 # Third boot: QEMU itself as the user of the drivers, a guest inside the guest.
 "$VCCW_ROOT/scripts/nested.sh" c rs || status=1
