@@ -33,6 +33,8 @@ UUID=6b2a1d3e-0c5f-4c7a-9d1e-00000000dd01
 DEVNO=0.0.0007
 QDEV="virtio-rng-ccw,devno=fe.0.0007,id=rng0"
 
+DBF=/sys/kernel/debug/s390dbf
+echo 4 > $DBF/cio_trace/level 2>/dev/null
 tap_suite "devloss-$DRV"
 T0=$(date +%s)
 dmesg -c > /dev/null 2>&1
@@ -67,6 +69,9 @@ watchdog() {
             echo "# $DEVNO $f: $(cat "$CSS/devices/$SCH/$DEVNO/$f" 2>&1)"
         done
         top -b -n 1 | head -15 | diag
+        # How often the css slow path ran (cio_trace level 4), its last messages.
+        echo "# css slow path runs: $(grep -c slowpath $DBF/cio_trace/hex_ascii 2>/dev/null)"
+        tail -n 12 $DBF/cio_msg/hex_ascii 2>/dev/null | diag
     ) &
     WD=$!
 }
