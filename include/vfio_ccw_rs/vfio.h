@@ -34,6 +34,7 @@ void vccw_cancel_io_work(struct vccw_device *vdev);
 void vccw_irq_done_reinit(struct vccw_device *vdev);
 void vccw_irq_done_complete(struct vccw_device *vdev);
 bool vccw_irq_done_wait(struct vccw_device *vdev, unsigned int msecs);
+void vccw_quiesce_test_delay(void);
 
 /*
  * Provided by the Rust crate (src/entry/vfio.rs): vfio_device_ops and the

@@ -415,6 +415,9 @@ pub const fn step(state: State, event: Event) -> Transition {
         ),
         (Idle | Busy | Quiescing, Event::Open) => reject(Error::Busy, state),
 
+        // The kernel layer serializes take-downs (one waits for another's
+        // quiesce), so it never feeds Close or Reset in Quiescing; the
+        // table stays total.
         (NotOper | Standby | Quiescing, Event::Close) => to(none, state, state),
         (Idle | Busy, Event::Close | Event::Reset) => to(Actions::one(Quiesce), Quiescing, state),
         (Quiescing, Event::Reset) => reject(Error::Busy, state),
@@ -422,9 +425,7 @@ pub const fn step(state: State, event: Event) -> Transition {
         (NotOper | Standby, Event::IoRequest(_) | Event::AsyncRequest(_)) => {
             reject(Error::Io, state)
         }
-        (Busy | Quiescing, Event::IoRequest(_)) | (Quiescing, Event::AsyncRequest(_)) => {
-            reject(Error::Busy, state)
-        }
+        (Busy | Quiescing, Event::IoRequest(_)) => reject(Error::Busy, state),
         (Idle, Event::IoRequest(IoRequest::Start)) => or_else(
             Actions::two(Translate, StartSubchannel),
             Busy,
@@ -437,13 +438,20 @@ pub const fn step(state: State, event: Event) -> Transition {
         }
         (Idle, Event::IoRequest(IoRequest::NoFunction)) => to(none, Idle, state),
 
-        (Idle | Busy, Event::AsyncRequest(AsyncCommand::Halt)) => {
+        // HALT and CLEAR are the guest's to issue whenever the subchannel is
+        // enabled, also while the driver quiesces it (as in C, whose state
+        // does not change then): QEMU has no answer for EBUSY from CLEAR
+        // but a unit exception, and the quiesce copes with the guest's
+        // function as with any other status.
+        (Idle | Busy | Quiescing, Event::AsyncRequest(AsyncCommand::Halt)) => {
             to(Actions::one(HaltSubchannel), state, state)
         }
-        (Idle | Busy, Event::AsyncRequest(AsyncCommand::Clear)) => {
+        (Idle | Busy | Quiescing, Event::AsyncRequest(AsyncCommand::Clear)) => {
             to(Actions::one(ClearSubchannel), state, state)
         }
-        (Idle | Busy, Event::AsyncRequest(AsyncCommand::Invalid)) => reject(Error::Inval, state),
+        (Idle | Busy | Quiescing, Event::AsyncRequest(AsyncCommand::Invalid)) => {
+            reject(Error::Inval, state)
+        }
 
         (NotOper | Standby, Event::Interrupt { .. }) => to(Actions::one(Disable), state, state),
         (Idle, Event::Interrupt { .. }) => to(Actions::one(DeliverIrb), Idle, state),

@@ -200,13 +200,15 @@ impl Device {
         }
     }
 
-    /// The take-down path: feeds `event` (close, reset, shutdown) and, if
-    /// the state machine asks for it, quiesces the subchannel, delivers the
-    /// IRBs received meanwhile, and feeds the result. Then drops the work
-    /// item and any IRB that still came: the subchannel is disabled.
+    /// The take-down path (`down` held, so the state is never `Quiescing`
+    /// here): feeds `event` (close, reset, shutdown) and, if the state
+    /// machine asks for it, quiesces the subchannel, delivers the IRBs
+    /// received meanwhile, and feeds the result. Then drops the work item
+    /// and any IRB that still came: the subchannel is disabled.
     pub(super) fn take_down(&self, event: Event) -> CioResult {
         let (result, out) = self.feed(&mut self.io.lock(), event, None);
         if out.quiesce {
+            self.vdev.quiesce_test_delay();
             let disabled = self.quiesce().is_ok();
             self.io_work();
             let _ = self.feed(&mut self.io.lock(), Event::Quiesced { disabled }, None);

@@ -35,6 +35,7 @@ impl Device {
                 },
             }),
             triggers <- new_mutex!(Triggers::default(), "vfio_ccw_rs:triggers"),
+            down <- new_mutex!((), "vfio_ccw_rs:down"),
             vdev,
             sch,
         }? Error)
@@ -62,18 +63,26 @@ impl Device {
 
     /// `close_device`: quiesces and disables the subchannel, releases the
     /// channel program and drops the eventfds (the C driver keeps them).
+    /// Waits for another thread's reset or unmap to end first.
     pub(crate) fn close(&self) {
+        let _down = self.down.lock();
         let _ = self.take_down(Event::Close);
         *self.triggers.lock() = Triggers::default();
     }
 
-    /// Close and open again (C `vfio_ccw_mdev_reset`): `EINVAL` if the
-    /// device ends not operational.
+    /// `VFIO_DEVICE_RESET`: close and open again (C `vfio_ccw_mdev_reset`).
     pub(super) fn reset(&self) -> Result {
-        let _ = self.take_down(Event::Reset);
+        let _down = self.down.lock();
+        self.reset_down()
+    }
+
+    /// [`Device::reset`] with `down` held: the error of whatever failed
+    /// (`EINVAL` if the device ends not operational).
+    fn reset_down(&self) -> Result {
+        self.take_down(Event::Reset)?;
         let mut io = self.io.lock();
         if io.state == State::Standby {
-            let _ = self.feed(&mut io, Event::Open, None);
+            self.feed(&mut io, Event::Open, None).0?;
         }
         if io.state == State::NotOper {
             return Err(EINVAL);
@@ -97,22 +106,30 @@ impl Device {
 
     /// `dma_unmap`: if the channel program has pages of the range pinned,
     /// reset the device, which quiesces the subchannel and unpins them.
+    /// Returns only when no page of the range is pinned: every way out of
+    /// the reset frees the program (vfio requires it: type1 retries the
+    /// unmap and then BUGs, iommufd fails it).
     pub(crate) fn dma_unmap(&self, iova: u64, length: u64) {
+        let _down = self.down.lock();
         let pinned = self.io.lock().data.cp.iova_pinned(iova, length);
         if pinned {
-            let _ = self.reset();
+            if let Err(e) = self.reset_down() {
+                pr_warn!("{}: reset for dma_unmap: {:?}\n", self.sch.id(), e);
+            }
         }
     }
 
     /// The css layer's `sch_event` for our subchannel: refresh the SCHIB;
     /// if that fails, the device is not operational.
     pub(crate) fn subchannel_event(&self) {
+        let _down = self.down.lock();
         let _ = self.feed(&mut self.io.lock(), Event::SubchannelChanged, None);
     }
 
     /// System shutdown (C `vfio_ccw_sch_shutdown`): close, then not
     /// operational.
     pub(crate) fn shutdown(&self) {
+        let _down = self.down.lock();
         let _ = self.take_down(Event::Close);
         let _ = self.feed(&mut self.io.lock(), Event::NotOper, None);
     }

@@ -14,6 +14,12 @@
 //!
 //! # Locks
 //!
+//! - `down` (a [`Mutex`], no C counterpart): the take-down lock. Close,
+//!   reset, `dma_unmap`, shutdown and `sch_event` hold it for their whole
+//!   work, the quiesce included; so each waits for another's quiesce to
+//!   end and then does its own part, and none of them ever sees the state
+//!   machine in `Quiescing`. Taken before `io`; never held by the
+//!   interrupt path or the region accesses.
 //! - `io` ([`IoMutex`], C `io_mutex`): the FSM state, the I/O region and
 //!   the channel program. Every event is fed to the state machine under it,
 //!   in process context. Region writes only try it (`EAGAIN`).
@@ -76,6 +82,8 @@ struct Io {
 pub(crate) struct Device {
     vdev: VfioDevice,
     sch: SubchannelRef,
+    #[pin]
+    down: Mutex<()>,
     #[pin]
     io: IoMutex<Io>,
     irbs: SchLocked<IrbQueue>,

@@ -249,6 +249,9 @@ unsafe extern "C" {
     pub fn vccw_irq_done_wait(vdev: *mut vccw_device, msecs: core::ffi::c_uint) -> bool_;
 }
 unsafe extern "C" {
+    pub fn vccw_quiesce_test_delay();
+}
+unsafe extern "C" {
     pub fn vccw_rs_vfio_init(
         vdev: *mut vccw_device,
         sch: *mut subchannel,

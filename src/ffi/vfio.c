@@ -6,8 +6,10 @@
  * (src/ffi/vfio.rs). No logic.
  */
 #include <linux/completion.h>
+#include <linux/delay.h>
 #include <linux/iommu.h>
 #include <linux/mdev.h>
+#include <linux/moduleparam.h>
 #include <linux/nospec.h>
 #include <linux/vfio.h>
 #include <linux/vfio_ccw.h>
@@ -221,4 +223,22 @@ void vccw_irq_done_complete(struct vccw_device *vdev)
 bool vccw_irq_done_wait(struct vccw_device *vdev, unsigned int msecs)
 {
 	return wait_for_completion_timeout(&vdev->irq_done, msecs_to_jiffies(msecs)) != 0;
+}
+
+/*
+ * A test hook: the take-down path sleeps this long before it quiesces the
+ * subchannel, so that a test can run close, reset, dma_unmap, HALT or
+ * CLEAR while another thread quiesces (tests/guest/cases.sh). 0: off.
+ */
+static unsigned int quiesce_delay_ms;
+module_param(quiesce_delay_ms, uint, 0600);
+MODULE_PARM_DESC(quiesce_delay_ms,
+		 "test only: milliseconds to sleep before each quiesce (default 0)");
+
+void vccw_quiesce_test_delay(void)
+{
+	unsigned int ms = READ_ONCE(quiesce_delay_ms);
+
+	if (ms)
+		msleep(ms);
 }

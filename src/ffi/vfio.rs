@@ -196,6 +196,14 @@ impl VfioDevice {
         unsafe { bindings::vccw_irq_done_wait(self.raw(), msecs) }
     }
 
+    /// The test hook `quiesce_delay_ms`: sleeps as long as the module
+    /// parameter says (0: not at all) before a quiesce.
+    pub(crate) fn quiesce_test_delay(&self) {
+        // SAFETY: no arguments; it reads a module parameter and may sleep,
+        // which callers (process context, no spinlock) allow.
+        unsafe { bindings::vccw_quiesce_test_delay() }
+    }
+
     /// Logs that a device request was relayed to userspace (ratelimited).
     pub(crate) fn notice_request(&self, count: u32) {
         // SAFETY: the device is live, and so is its `struct device`, which

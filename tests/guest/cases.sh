@@ -323,6 +323,50 @@ t_close_in_flight() {
     ccw load -e "$SUSPENDED" + start + pins
 }
 
+# Take-downs racing each other (security.md, defects 2-4): the module's test
+# hook quiesce_delay_ms holds the first take-down in its quiesce for a
+# second; `during BG FG` does FG 200 ms into BG. Ours only (C has no hook).
+QDELAY=/sys/module/vfio_ccw_rs/parameters/quiesce_delay_ms
+slow_quiesce() {
+    echo 1000 > "$QDELAY" || { note "no $QDELAY"; return 1; }
+    "$@"; rc=$?
+    echo 0 > "$QDELAY"
+    return $rc
+}
+
+# An unmap while a reset quiesces waits for it: it returns with nothing of
+# the range pinned (iommufd failed it with EDEADLOCK and a WARN; type1
+# would BUG after ten retries).
+t_unmap_during_reset() {
+    [ -e /dev/iommu ] || { note "no /dev/iommu"; return 1; }
+    slow_quiesce ccw --iommufd load -e "$SUSPENDED" + start + during reset unmap || return 1
+    has '^during.reset rc=0' && has '^during.unmap rc=0'
+}
+
+# A close while an unmap's reset quiesces closes the device once that reset
+# is done: the next opener gets it (the reset re-opened it: EBUSY).
+t_close_during_unmap() {
+    [ -e /dev/iommu ] || { note "no /dev/iommu"; return 1; }
+    slow_quiesce ccw --iommufd load -e "$SUSPENDED" + start + during unmap close || return 1
+    has '^during.unmap rc=0' && has '^during.close rc=0' || return 1
+    ccw run -e "$SID" && sid_ok sid 02
+}
+
+# CLEAR and HALT while a reset quiesces are the guest's to issue (QEMU
+# turns EBUSY from CLEAR into a unit exception); two resets serialize.
+t_clear_during_reset() {
+    slow_quiesce ccw load -e "$SUSPENDED" + start + during reset csch || return 1
+    has '^during.reset rc=0' && has '^during.csch rc=0'
+}
+t_halt_during_reset() {
+    slow_quiesce ccw load -e "$SUSPENDED" + start + during reset hsch || return 1
+    has '^during.reset rc=0' && grep -qE '^during.hsch rc=(0|EBUSY)$' "$OUT"
+}
+t_reset_during_reset() {
+    slow_quiesce ccw load -e "$SUSPENDED" + start + during reset reset + run -e "$SID" || return 1
+    has '^during.reset rc=0' && [ "$(grep -c '^during.reset rc=0' "$OUT")" = 2 ] && sid_ok sid 02
+}
+
 t_reset() {
     ccw reset + run -e "$SID" || return 1
     sid_ok sid 02
@@ -496,6 +540,11 @@ async-bad-commands t_async_bad_commands
 unmap-pinned t_unmap_pinned
 close-in-flight t_close_in_flight
 reset t_reset
+unmap-during-reset t_unmap_during_reset rs-only
+close-during-unmap t_close_during_unmap rs-only
+clear-during-reset t_clear_during_reset rs-only
+halt-during-reset t_halt_during_reset rs-only
+reset-during-reset t_reset_during_reset rs-only
 unmapped-data t_unmapped_data
 unmapped-data-iommufd t_unmapped_data_iommufd
 unmapped-cpa t_unmapped_cpa

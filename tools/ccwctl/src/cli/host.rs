@@ -1,9 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 //! The steps about the mdev, its DMA mapping and the process: `unmap`,
-//! `pins`, `close`, `sleep`, `mdev`.
+//! `during`, `pins`, `close`, `sleep`, `mdev`.
 
+use vfio_bindings::bindings::vfio as v;
+
+use super::regions::region_offset;
 use super::state::{Fail, State, StepResult};
+use crate::channel::region::{ASYNC_CMD_CSCH, ASYNC_CMD_HSCH};
+use crate::errno::Errno;
 use crate::vfio;
+use crate::vfio::device::Op;
 
 /// Unmap DMA: by default the whole buffer, else from `iova` for `len`
 /// (default: the buffer's size).
@@ -12,6 +18,35 @@ pub fn unmap(st: &mut State, iova: Option<u64>, len: Option<u64>) -> StepResult 
     let len = len.unwrap_or(st.g.size as u64);
     let r = st.dev()?.unmap(iova, len);
     Ok(st.out_rc("unmap", r, ""))
+}
+
+/// `during BG FG`: records `during.BG` and `during.FG` with their results;
+/// the step fails if either does.
+pub fn during(st: &mut State, bg: &str, fg: &str, after: u64) -> StepResult {
+    let mut op = |name: &str| -> Result<Option<Op>, Fail> {
+        let cmd = match name {
+            "reset" => return Ok(Some(Op::Reset)),
+            "unmap" => return Ok(Some(Op::Unmap)),
+            "close" => return Ok(Some(Op::Close)),
+            "hsch" => ASYNC_CMD_HSCH,
+            _ => ASYNC_CMD_CSCH,
+        };
+        let sub = v::VFIO_REGION_SUBTYPE_CCW_ASYNC_CMD;
+        let Some(off) = region_offset(st, "during", sub, "async")? else {
+            return Ok(None);
+        };
+        let mut b = [0u8; 8];
+        b[..4].copy_from_slice(&cmd.to_be_bytes());
+        Ok(Some(Op::Write(off, b)))
+    };
+    let (Some(b), Some(f)) = (op(bg)?, op(fg)?) else {
+        return Ok(Err(Errno(libc::ENOENT)));
+    };
+    let after = std::time::Duration::from_millis(after);
+    let (rb, rf) = st.dev()?.concurrently(b, f, after);
+    let rb = st.out_rc(&format!("during.{bg}"), rb, "");
+    let rf = st.out_rc(&format!("during.{fg}"), rf, "");
+    Ok(rb.and(rf))
 }
 
 pub fn pins(st: &mut State) -> StepResult {

@@ -91,6 +91,18 @@ pub enum Step {
         #[arg(value_name = "LEN", value_parser = num::<u64>)]
         len: Option<u64>,
     },
+    /// Do BG on a second thread and, MS later, FG on this one (a take-down
+    /// racing another): BG reset or unmap; FG reset, unmap, close, hsch or
+    /// csch
+    During {
+        #[arg(value_name = "BG", value_parser = ["reset", "unmap"])]
+        bg: String,
+        #[arg(value_name = "FG", value_parser = ["reset", "unmap", "close", "hsch", "csch"])]
+        fg: String,
+        /// Milliseconds between the two
+        #[arg(long, value_name = "MS", default_value = "200", value_parser = num::<u64>)]
+        after: u64,
+    },
     /// Pages pinned system-wide now (nr_foll_pin_acquired - released)
     Pins,
     /// Close the device (a later step opens it again)
@@ -127,6 +139,7 @@ impl Step {
             Step::SetIrqs { index, action } => ioctl::set_irqs(st, *index, action),
             Step::Reset => ioctl::reset(st),
             Step::Unmap { iova, len } => host::unmap(st, *iova, *len),
+            Step::During { bg, fg, after } => host::during(st, bg, fg, *after),
             Step::Pins => host::pins(st),
             Step::Close => host::close(st),
             Step::Sleep { ms } => host::sleep(*ms),

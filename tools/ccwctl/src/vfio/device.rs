@@ -220,6 +220,65 @@ impl Device {
     }
 }
 
+/// What [`Device::concurrently`] does on either thread.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// VFIO_DEVICE_RESET.
+    Reset,
+    /// Unmap the whole DMA buffer.
+    Unmap,
+    /// Close the device file: its descriptor is replaced by /dev/null in
+    /// place (dup2), so the device is released while the container or
+    /// iommufd stays open.
+    Close,
+    /// pwrite(2) of the 8 bytes at the offset (the async command region).
+    Write(u64, [u8; 8]),
+}
+
+impl Device {
+    /// Starts `bg` on a second thread, `after` later does `fg` on this one,
+    /// and returns both results once both are done. `bg` must not be
+    /// [`Op::Close`].
+    pub fn concurrently(
+        &mut self,
+        bg: Op,
+        fg: Op,
+        after: Duration,
+    ) -> (Result<(), Errno>, Result<(), Errno>) {
+        let fd = std::os::fd::AsRawFd::as_raw_fd(&self.device);
+        let (iova, size) = (self.buf.iova, self.buf.size as u64);
+        let iommu = &self.iommu;
+        let op = |op: Op| -> Result<(), Errno> {
+            match op {
+                // SAFETY: VFIO_DEVICE_RESET takes no argument.
+                Op::Reset => check(unsafe { libc::ioctl(fd, VFIO_DEVICE_RESET()) }).map(|_| ()),
+                Op::Unmap => match iommu {
+                    Iommu::Container(c) => c.unmap(iova, size),
+                    Iommu::Iommufd(i) => i.unmap(iova, size),
+                },
+                Op::Close => {
+                    let null = File::open("/dev/null")?;
+                    // SAFETY: both descriptors are open; `fd` now names
+                    // /dev/null, which `self.device` closes when dropped.
+                    check(unsafe { libc::dup2(std::os::fd::AsRawFd::as_raw_fd(&null), fd) })
+                        .map(|_| ())
+                }
+                Op::Write(off, bytes) => {
+                    // SAFETY: `bytes` is 8 readable bytes; `fd` is open.
+                    let n = unsafe { libc::pwrite(fd, bytes.as_ptr().cast(), 8, off as i64) };
+                    check(n as libc::c_int).map(|_| ())
+                }
+            }
+        };
+        std::thread::scope(|sc| {
+            let h = sc.spawn(|| op(bg));
+            std::thread::sleep(after);
+            let f = op(fg);
+            (h.join().unwrap_or(Err(Errno(libc::EIO))), f)
+        })
+    }
+}
+
 impl Drop for Device {
     fn drop(&mut self) {
         if self.clear_irqs_on_close {
