@@ -12,9 +12,10 @@
 #   make bench    criterion benchmark of the channel-program translator
 #   make fuzz [RUNS=N]   libFuzzer on the translator (cargo-fuzz)
 #   make nested   QEMU's vfio-ccw client in a second-level guest (slow)
+#   make devloss  the passed-through device removed and added back (QEMU monitor)
 #   make figures  regenerate Documentation/figures/ from the code (graphviz)
 
-.PHONY: all run check module kernel bindings host-test guest setup clean bench fuzz nested
+.PHONY: all run check module kernel bindings host-test guest setup clean bench fuzz nested devloss
 .PHONY: figures
 
 all: module
@@ -53,6 +54,9 @@ fuzz:
 
 nested:
 	scripts/nested.sh
+
+devloss:
+	scripts/devloss.sh
 
 figures:
 	scripts/figures.sh

@@ -8,7 +8,14 @@
 #
 #   scripts/guest.sh [--add HOSTPATH:GUESTPATH]... [--timeout SECONDS]
 #                    [--no-kunit] [--mem MB] [--log FILE] [--append KERNEL-ARGS]
-#                    -- 'command'
+#                    [--monitor] -- 'command'
+#
+# The virtio devices have qdev ids: disk0 (devno 0.0.0005), disk1 (0.0.0006),
+# rng0 (0.0.0007). --monitor gives QEMU a QMP socket under the run's temp
+# dir, and the guest a way to use it: a console line
+# "vccw-monitor: device_del ID" or "vccw-monitor: device_add DRIVER,PROP=V,..."
+# makes scripts/monitor.py run that command (and only those two) on the
+# monitor; the guest watches for its effect in sysfs.
 #
 # Exit status: the command's; 124 if the guest timed out; 125 if the guest
 # never reported a status; 126 if the console shows a kernel splat (Oops, BUG,
@@ -16,7 +23,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-ADDS=() TIMEOUT=600 KUNIT=1 MEM=1024 LOG= EXTRA_APPEND=
+ADDS=() TIMEOUT=600 KUNIT=1 MEM=1024 LOG= EXTRA_APPEND= MONITOR=0
 while [ $# -gt 0 ]; do
     case "$1" in
     --add) ADDS+=("$2"); shift 2;;
@@ -25,6 +32,7 @@ while [ $# -gt 0 ]; do
     --mem) MEM=$2; shift 2;;
     --log) LOG=$2; shift 2;;
     --append) EXTRA_APPEND=$2; shift 2;;
+    --monitor) MONITOR=1; shift;;
     --) shift; break;;
     *) die "unknown option $1 (see the header of $0)";;
     esac
@@ -96,18 +104,26 @@ APPEND="$APPEND $EXTRA_APPEND"
 truncate -s 8M "$STAGE.d0.img"
 truncate -s 16M "$STAGE.d1.img"
 OUT=${LOG:-$STAGE.log}
+: > "$OUT"
+QMP=() WATCHER=
+if [ $MONITOR = 1 ]; then
+    QMP=(-qmp "unix:$STAGE.qmp,server=on,wait=off")
+    python3 "$VCCW_ROOT/scripts/monitor.py" "$STAGE.qmp" "$OUT" &
+    WATCHER=$!
+fi
 note "guest: booting (timeout ${TIMEOUT}s)"
 set +e
 timeout --foreground -k 5 "$TIMEOUT" qemu-system-s390x -M s390-ccw-virtio -cpu max -smp 2 -m "$MEM" \
     -nographic -no-reboot -nic none \
     -kernel "$KDIR/arch/s390/boot/bzImage" -initrd "$STAGE.cpio" -append "$APPEND" \
     -drive if=none,id=d0,file="$STAGE.d0.img",format=raw \
-    -device virtio-blk-ccw,drive=d0,devno=fe.0.0005 \
+    -device virtio-blk-ccw,drive=d0,devno=fe.0.0005,id=disk0 \
     -drive if=none,id=d1,file="$STAGE.d1.img",format=raw \
-    -device virtio-blk-ccw,drive=d1,devno=fe.0.0006 \
-    -device virtio-rng-ccw,devno=fe.0.0007 \
-    </dev/null 2>&1 | tee "$OUT"
+    -device virtio-blk-ccw,drive=d1,devno=fe.0.0006,id=disk1 \
+    -device virtio-rng-ccw,devno=fe.0.0007,id=rng0 \
+    "${QMP[@]}" </dev/null 2>&1 | tee -a "$OUT"
 qrc=${PIPESTATUS[0]}
+[ -z "$WATCHER" ] || { kill "$WATCHER" 2>/dev/null; wait "$WATCHER" 2>/dev/null; }
 set -e
 [ "$qrc" = 124 ] && { echo "vccw-guest: TIMEOUT after ${TIMEOUT}s" >&2; exit 124; }
 rc=$(sed -n 's/^vccw-guest: exit status \([0-9]*\).*/\1/p' "$OUT" | tail -1)

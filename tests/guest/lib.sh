@@ -70,3 +70,33 @@ has() {
 }
 # note TEXT: a comparable fact of the test (in OUT).
 note() { echo "$*" >> "$OUT"; }
+
+# ---------------------------------------------------------------- the end of a run
+SPLAT='Oops|BUG:|WARNING:|Call Trace|possible recursive locking|possible circular locking|inconsistent lock state|sleeping function called from invalid context|Kernel panic|blocked for more than|refcount_t:|list_(add|del) corruption|UBSAN|Unable to handle kernel'
+# check_dmesg_kmemleak DIR: two TAP lines, no kernel warning in dmesg and no
+# kmemleak report (both kept in DIR); clears what kmemleak reported.
+check_dmesg_kmemleak() {
+    dmesg > "$1/dmesg"
+    if grep -E "$SPLAT" "$1/dmesg" > "$1/splat"; then
+        tap_notok "no kernel warning during the run"
+        diag < "$1/dmesg"
+    else
+        tap_ok "no kernel warning during the run"
+    fi
+    if [ -w /sys/kernel/debug/kmemleak ]; then
+        # kmemleak reports objects only once they are 5 s old.
+        sleep 6
+        echo scan > /sys/kernel/debug/kmemleak
+        cat /sys/kernel/debug/kmemleak > "$1/kmemleak"
+        if [ -s "$1/kmemleak" ]; then
+            tap_notok "no kmemleak report"
+            head -60 "$1/kmemleak" | diag
+        else
+            tap_ok "no kmemleak report"
+        fi
+        # Reported here; do not report the same objects again at poweroff.
+        echo clear > /sys/kernel/debug/kmemleak
+    else
+        tap_skip "no kmemleak report" "no /sys/kernel/debug/kmemleak"
+    fi
+}

@@ -27,7 +27,6 @@ rm -rf "$RES"
 mkdir -p "$RES"
 UUID=${UUID:-6b2a1d3e-0c5f-4c7a-9d1e-00000000cc01}
 UUID2=${UUID2:-6b2a1d3e-0c5f-4c7a-9d1e-00000000cc02}
-SPLAT='Oops|BUG:|WARNING:|Call Trace|possible recursive locking|possible circular locking|inconsistent lock state|sleeping function called from invalid context|Kernel panic|blocked for more than|refcount_t:|list_(add|del) corruption|UBSAN|Unable to handle kernel'
 
 tap_suite "vfio-ccw-$NAME"
 echo "# driver: $DRV, results in $RES, ccwctl: $CCWCTL"
@@ -120,28 +119,6 @@ check "rmmod the $DRV stack" unload_stack "$DRV"
 check "no vfio_ccw css driver left" [ ! -e "$CSS/drivers/vfio_ccw" ]
 PINS1=$(pinned_pages)
 check "no pages left pinned ($PINS0 before, $PINS1 after)" [ "$PINS0" = "$PINS1" ]
-dmesg > "$RES/dmesg"
-if grep -E "$SPLAT" "$RES/dmesg" > "$RES/splat"; then
-    tap_notok "no kernel warning during the run"
-    diag < "$RES/dmesg"
-else
-    tap_ok "no kernel warning during the run"
-fi
-if [ -w /sys/kernel/debug/kmemleak ]; then
-    # kmemleak reports objects only once they are 5 s old.
-    sleep 6
-    echo scan > /sys/kernel/debug/kmemleak
-    cat /sys/kernel/debug/kmemleak > "$RES/kmemleak"
-    if [ -s "$RES/kmemleak" ]; then
-        tap_notok "no kmemleak report"
-        head -60 "$RES/kmemleak" | diag
-    else
-        tap_ok "no kmemleak report"
-    fi
-    # Reported here; do not report the same objects again at poweroff.
-    echo clear > /sys/kernel/debug/kmemleak
-else
-    tap_skip "no kmemleak report" "no /sys/kernel/debug/kmemleak"
-fi
+check_dmesg_kmemleak "$RES"
 echo "# $NAME: $TAP_N tests, $TAP_FAILS failed, $TAP_SKIPS skipped, $(( $(date +%s) - T0 )) s"
 tap_done

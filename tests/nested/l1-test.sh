@@ -15,6 +15,31 @@ tap_suite "nested-$DRV"
 # L2's QEMU exits when L2 powers off at the end of its /init.
 l2_running() { kill -0 $L2PID 2>/dev/null; }
 l2_said() { grep -q "$1" $L2LOG; }
+# qemu_errors_ok: L2's QEMU printed no error, except, after the mdev removal
+# began (line L2_LINES of its log), the messages of one race in the vfio core
+# that no driver takes part in. The removal (vfio_unregister_group_dev) waits
+# until QEMU closes the device fd; the close wakes it, and it then detaches
+# the container from the group that lost its last device
+# (vfio_device_remove_group -> vfio_group_detach_container), which releases
+# the type1 IOMMU (every mapping unmapped and unpinned) and leaves the
+# container without an IOMMU driver. QEMU, after closing the device fd, tears
+# its container down: it unmaps guest RAM (VFIO_IOMMU_UNMAP_DMA) and unsets
+# the group's container (VFIO_GROUP_UNSET_CONTAINER). Whichever of those
+# comes after the detach fails with EINVAL (vfio_fops_unl_ioctl with no
+# driver, vfio_group_ioctl_unset_container with no container), and QEMU says
+# so; nothing is left behind. The driver runs nothing between the close and
+# the detach, so its remove ordering cannot change the outcome.
+qemu_errors_ok() {
+    tr -d '\r' < $L2LOG | awk -v n="$L2_LINES" '
+        !/^qemu-system-s390x: / { next }
+        NR > n && (/^qemu-system-s390x: vfio: error disconnecting group [0-9]+ from container$/ ||
+                   /^qemu-system-s390x: VFIO_UNMAP_DMA failed: Invalid argument$/ ||
+                   /^qemu-system-s390x: vfio_dma_unmap\(0x[0-9a-f]+, 0x[0-9a-f]+, 0x[0-9a-f]+\) = -22 \(Invalid argument\)$/) {
+            race++; next }
+        { bad++; print "# L2 QEMU error: " $0 }
+        END { if (race) print "# the vfio core teardown race: " race " message(s) after the removal"
+              exit (bad > 0) }'
+}
 
 CYCLES=${L2_CYCLES:-20}
 L2LOG=/tmp/l2-$DRV.log
@@ -82,19 +107,15 @@ echo "# L2's QEMU so far: user $(( ${1:-0} / 100 )) s, system $(( ${2:-0} / 100 
 # Removing the mdev while L2's QEMU holds it open: vfio asks the driver to
 # request the device back; the driver signals the request eventfd; QEMU
 # unplugs the device from L2 and closes it; only then does the remove return.
+# What L2's QEMU printed before the removal (qemu_errors_ok).
+L2_LINES=$(wc -l < $L2LOG)
 t0=$(date +%s)
 check "remove the mdev while L2 runs (no hang)" timeout 120 sh -c "echo 1 > /sys/bus/mdev/devices/$UUID/remove"
 echo "# mdev remove took $(( $(date +%s) - t0 )) s"
 check "$MOD relayed the device request to QEMU" sh -c "dmesg | grep -q 'Relaying device request to user'"
 check "L2 saw the device unplugged" wait_for 'l2_said "^l2: device gone"' 120
 check "L2 powered off, its QEMU exited" wait_for '! l2_running' 120
-# One message is a race in the vfio core, not an error of either driver:
-# when the mdev's removal wins over QEMU's own teardown, the kernel detaches
-# the container of the group whose last device went away
-# (vfio_device_remove_group), and QEMU's VFIO_GROUP_UNSET_CONTAINER then
-# fails: "vfio: error disconnecting group N from container".
-check "L2's QEMU reported no errors" sh -c "! grep '^qemu-system-s390x' $L2LOG |
-    grep -vq 'vfio: error disconnecting group [0-9]* from container'"
+check "L2's QEMU reported no errors (but the vfio core's teardown race)" qemu_errors_ok
 kill $L2PID 2>/dev/null
 # L2's whole console, for the record (its kernel's timestamps show where its
 # boot spends the time).
