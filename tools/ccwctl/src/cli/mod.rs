@@ -19,6 +19,7 @@
 //! errno of the first step that failed without `--expect`; 254 when a step
 //! did not meet its `--expect`; 255 for usage and description errors.
 
+mod campaign;
 mod host;
 mod ioctl;
 mod program;
