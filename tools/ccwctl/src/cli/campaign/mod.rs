@@ -82,7 +82,9 @@ pub fn run(st: &mut State, a: &CampaignArgs) -> StepResult {
     for n in 0..a.steps {
         c.step(st, seed, n)?;
     }
-    st.out.say(format!("campaign: {} steps done", a.steps));
+    let t: Vec<String> = c.tally.iter().map(|(k, n)| format!("{k} {n}")).collect();
+    st.out
+        .say(format!("campaign: {} steps: {}", a.steps, t.join(", ")));
     Ok(Ok(()))
 }
 
@@ -105,6 +107,8 @@ struct Campaign {
     io: [u8; IO_REGION_SIZE],
     cmd: [u8; CMD_REGION_SIZE],
     key: String,
+    /// How often each kind of result came, for the readable summary.
+    tally: std::collections::BTreeMap<&'static str, u64>,
 }
 
 /// How long to wait for an interrupt before asking whether the program
@@ -127,7 +131,12 @@ impl Campaign {
             io: [0; IO_REGION_SIZE],
             cmd: [0; CMD_REGION_SIZE],
             key: String::new(),
+            tally: Default::default(),
         })
+    }
+
+    fn count(&mut self, what: &'static str) {
+        *self.tally.entry(what).or_default() += 1;
     }
 
     fn rec(&self, st: &mut State, what: &str, val: impl AsRef<str>) {
@@ -192,6 +201,11 @@ impl Campaign {
         drain(d);
         let r = d.pwrite(0, &region).map(|_| ());
         self.io = region;
+        self.count(if r.is_ok() {
+            "started"
+        } else {
+            "refused starts"
+        });
         self.rec(st, "start", format!("rc={}", rc_str(&r)));
         if r.is_err() {
             return Ok(Waited::Err(Errno(0)));
@@ -250,6 +264,12 @@ impl Campaign {
                 Err(e) => break Waited::Err(e),
             }
         };
+        self.count(match &w {
+            Waited::Final(..) => "final IRBs",
+            Waited::Suspended => "suspended",
+            Waited::Timeout => "timeouts",
+            Waited::Err(_) => "wait errors",
+        });
         match &w {
             Waited::Final(irb, ret) => {
                 self.rec(st, "irb", hex(irb));
@@ -267,6 +287,7 @@ impl Campaign {
     fn program(&mut self, st: &mut State, r: &mut Rng) -> Result<(), Fail> {
         let (base, size) = (st.g.iova, st.g.size);
         let p = gen::program(r, base, size);
+        self.count("programs");
         let busy = r.below(5);
         let d = st.dev()?;
         d.buf.clear();
@@ -285,7 +306,11 @@ impl Campaign {
                 hex(&p.orb.to_bytes())
             ),
         );
-        if self.start(st, &p.orb)? == Waited::Suspended {
+        let waited = self.start(st, &p.orb)?;
+        if waited == Waited::Timeout {
+            self.async_write(st, ASYNC_CMD_CSCH)?;
+        }
+        if waited == Waited::Suspended {
             match busy {
                 0 => {
                     let region = start_region(&p.orb, FCTL_START);
@@ -337,6 +362,7 @@ impl Campaign {
     /// but a program check.
     fn region(&mut self, st: &mut State, r: &mut Rng) -> Result<(), Fail> {
         st.dev()?.buf.clear();
+        self.count("region accesses");
         let index = match r.below(8) {
             0..=3 => r.below(4),
             4 => 4 + r.below(12),
@@ -434,6 +460,7 @@ impl Campaign {
     /// A device ioctl with random fields and `argsz`, or an unknown one.
     fn ioctl(&mut self, st: &mut State, r: &mut Rng) -> Result<(), Fail> {
         let which = r.below(12);
+        self.count("ioctls");
         let (name, req, natural): (&str, libc::c_ulong, u32) = match which {
             0 | 1 => ("get-info", DevIoctl::GetInfo.request(), 16),
             2 | 3 => ("get-region-info", DevIoctl::GetRegionInfo.request(), 32),
