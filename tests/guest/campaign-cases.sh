@@ -7,7 +7,13 @@
 
 # The comparable part: programs, regions, ioctls, HALT/CLEAR/RESET/START
 # while busy; raw output in $OUT, compared by `ccwctl campaign --diff`.
-t_campaign() { ccw campaign --seed "$CAMPAIGN_SEED" --steps "$CAMPAIGN_STEPS"; }
+t_campaign() {
+    t0=$(date +%s)
+    ccw campaign --seed "$CAMPAIGN_SEED" --steps "$CAMPAIGN_STEPS"
+    r=$?
+    echo "campaign: $(( $(date +%s) - t0 )) s" >> "$LOG"
+    return $r
+}
 
 # Concurrent writers on one device, close/reset/unmap while busy. Ours
 # only: the C driver declares its subchannel not operational under such

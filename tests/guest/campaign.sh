@@ -23,11 +23,13 @@ echo "# campaign: seed $CAMPAIGN_SEED, $CAMPAIGN_STEPS steps, $CAMPAIGN_CHAOS ch
      "(replay: make fuzz-guest SEEDS=1 SEED=$CAMPAIGN_SEED STEPS=$CAMPAIGN_STEPS)"
 rc=0
 for drv in c rs; do
-    # The raw output is large: not on the console (DUMP_RESULTS).
-    DUMP_RESULTS= CASES_FILE=$GUEST_DIR/campaign-cases.sh RESULTS_NAME=campaign-$drv$TAG \
+    # The raw output is large: on the console only with CAMPAIGN_DUMP=1.
+    DUMP_RESULTS=${CAMPAIGN_DUMP:-} CASES_FILE=$GUEST_DIR/campaign-cases.sh RESULTS_NAME=campaign-$drv$TAG \
         sh "$GUEST_DIR/run.sh" $drv || rc=1
 done
 tap_suite "vfio-ccw-campaign-compare$TAG"
+# What the runs did (the readable summaries), for the log.
+grep -h '^campaign\|^chaos' "$RESULTS"/campaign-*"$TAG"/0*.log 2>/dev/null | diag
 A=$RESULTS/campaign-c$TAG/01-campaign.out B=$RESULTS/campaign-rs$TAG/01-campaign.out
 if "$CCWCTL" campaign --diff "$A" "$B" > /tmp/campaign-diff 2>&1; then
     tap_ok "seed $CAMPAIGN_SEED: C and ours agree (or differ by rule)"
