@@ -6,13 +6,13 @@
 #
 #   sh tests/guest/campaign.sh [SEED [STEPS [CHAOS_ROUNDS]]]
 #
-# Defaults: CAMPAIGN_SEED or 0x5eed, CAMPAIGN_STEPS or 150, CAMPAIGN_CHAOS
+# Defaults: CAMPAIGN_SEED or 0x5eed, CAMPAIGN_STEPS or 200, CAMPAIGN_CHAOS
 # or 12. CAMPAIGN_TAG is appended to the suite names (make fuzz-guest runs
 # several seeds in one boot). Suites: vfio-ccw-campaign-c, -rs, -compare.
 GUEST_DIR=$(cd "$(dirname "$0")" && pwd)
 . /tests/lib/guest.sh
 CAMPAIGN_SEED=${1:-${CAMPAIGN_SEED:-0x5eed}}
-CAMPAIGN_STEPS=${2:-${CAMPAIGN_STEPS:-150}}
+CAMPAIGN_STEPS=${2:-${CAMPAIGN_STEPS:-200}}
 CAMPAIGN_CHAOS=${3:-${CAMPAIGN_CHAOS:-12}}
 TAG=${CAMPAIGN_TAG:-}
 export CAMPAIGN_SEED CAMPAIGN_STEPS CAMPAIGN_CHAOS

@@ -113,7 +113,7 @@ fn writer(f: &File, r: &mut Rng, ops: usize, orbs: (Orb, Orb), t: &Tally) {
             }
             6 => {
                 let idx = r.below(4);
-                let mut b = vec![0u8; 128];
+                let mut b = vec![0u8; [IO_REGION_SIZE, 8, SCHIB_REGION_SIZE, 8][idx as usize]];
                 count(
                     t,
                     "read",

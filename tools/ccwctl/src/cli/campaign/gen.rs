@@ -324,6 +324,13 @@ pub fn program(r: &mut Rng, base: u64, size: usize) -> Program {
         blocks.push(v);
     }
 
+    // One program in six keeps the subchannel busy: suspended at its first
+    // CCW, so that HALT, CLEAR, RESET and START meet a busy subchannel.
+    if r.pct(16) && blocks.first().is_some_and(|b| b[0].kind == Kind::Cmd) {
+        orb.set_spnd(true);
+        blocks[0][0].ccw.flags |= FLAG_SUSPEND;
+    }
+
     // Where a TIC may go without making a loop: a TIC, or a CCW with the
     // suspend or MIDA flag (QEMU ends the program there).
     let addr = |b: usize, k: usize| base + ((placed[b].0 + k) * CCW_SIZE) as u64;
