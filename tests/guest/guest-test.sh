@@ -14,7 +14,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../scripts/lib.sh"
-LOG= TIMEOUT=1200 RESDIR=
+LOG= TIMEOUT=1800 RESDIR=
 while [ $# -gt 0 ]; do
     case "$1" in
     --log) LOG=$2; shift 2;;
