@@ -11,12 +11,13 @@
 #   make guest CMD='…' [ADD='host:guest …']   run a command in the guest
 #   make bench    criterion benchmark of the channel-program translator
 #   make fuzz [RUNS=N]   libFuzzer on the translator (cargo-fuzz)
+#   make fuzz-guest SEEDS=N [SEED=S] [STEPS=K]   the hostile campaign in the guest, N seeds
 #   make nested   QEMU's vfio-ccw client in a second-level guest (slow)
 #   make devloss  the passed-through device removed and added back (QEMU monitor)
 #   make figures  regenerate Documentation/figures/ from the code (graphviz)
 
 .PHONY: all run check module kernel bindings host-test guest setup clean bench fuzz nested devloss
-.PHONY: figures
+.PHONY: figures fuzz-guest
 
 all: module
 
@@ -51,6 +52,10 @@ RUNS ?= 1000000
 fuzz:
 	command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 	cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run -a translate corpus/translate corpus/seed -- -runs=$(RUNS) -max_len=8196
+
+SEEDS ?= 10
+fuzz-guest:
+	SEEDS=$(SEEDS) $(if $(SEED),SEED=$(SEED)) $(if $(STEPS),STEPS=$(STEPS)) scripts/fuzz-guest.sh
 
 nested:
 	scripts/nested.sh

@@ -27,8 +27,10 @@ SUITES=() CMD='rc=0'
 add_suite() { SUITES+=($1); CMD="$CMD; $2 || rc=1"; }
 # The guest suite first: it reads the disks' capacities from the guest's own
 # virtio_blk, which the platform suite unbinds and rebinds.
-# all.sh: the cases against the C driver, against ours, then the comparison.
-add_suite "vfio-ccw-c vfio-ccw-rs vfio-ccw-compare" "sh /tests/guest/all.sh"
+# all.sh: the cases against the C driver, against ours, then the comparison,
+# then the hostile campaign (tests/guest/campaign.sh, both drivers, compared).
+add_suite "vfio-ccw-c vfio-ccw-rs vfio-ccw-compare vfio-ccw-campaign-c vfio-ccw-campaign-rs
+           vfio-ccw-campaign-compare" "sh /tests/guest/all.sh"
 add_suite platform 'sh /tests/platform/smoke.sh'
 [ -f "$VCCW_ROOT/tests/platform/vfio.sh" ] && add_suite vfio 'sh /tests/platform/vfio.sh'
 # Fault injection (tests/guest/faults.sh): every allocation, pin and guest read

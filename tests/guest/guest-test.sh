@@ -14,7 +14,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../scripts/lib.sh"
-LOG= TIMEOUT=1200 RESDIR=
+LOG= TIMEOUT=1800 RESDIR=
 while [ $# -gt 0 ]; do
     case "$1" in
     --log) LOG=$2; shift 2;;
@@ -27,7 +27,8 @@ what=${1:-all}; [ $# -gt 0 ] && shift
 bin=${CCWCTL_BIN:-$("$VCCW_ROOT/tools/ccwctl/build-s390x.sh")}
 LOG=${LOG:-$(mktemp "${TMPDIR:-/tmp}/vccw-guest-suite.XXXXXX.log")}
 case "$what" in
-all) cmd="DUMP_RESULTS=1 sh /tests/guest/all.sh $*"; suites="vfio-ccw-c vfio-ccw-rs vfio-ccw-compare";;
+all) cmd="DUMP_RESULTS=1 sh /tests/guest/all.sh $*"; suites="vfio-ccw-c vfio-ccw-rs vfio-ccw-compare"
+    [ $# = 0 ] && suites="$suites vfio-ccw-campaign-c vfio-ccw-campaign-rs vfio-ccw-campaign-compare";;
 c|rs) cmd="DUMP_RESULTS=1 sh /tests/guest/run.sh $what $*"; suites="vfio-ccw-$what";;
 *) echo "usage: $0 [--log FILE] [--timeout S] [c|rs|all] [CASE...]" >&2; exit 2;;
 esac

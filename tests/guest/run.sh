@@ -19,7 +19,8 @@ case "$DRV" in c|rs) shift;; *) echo "usage: $0 c|rs [CASE...]" >&2; exit 2;; es
 SELECT="$*"
 GUEST_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$GUEST_DIR/lib.sh"
-. "$GUEST_DIR/cases.sh"
+# CASES_FILE: another list of cases (campaign.sh).
+. "${CASES_FILE:-$GUEST_DIR/cases.sh}"
 
 NAME=${RESULTS_NAME:-$DRV}
 RES=$RESULTS/$NAME

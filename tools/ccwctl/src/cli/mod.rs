@@ -20,6 +20,7 @@
 //! did not meet its `--expect`; 255 for usage and description errors.
 
 mod addrs;
+mod campaign;
 mod host;
 mod ioctl;
 mod program;

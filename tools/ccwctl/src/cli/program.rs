@@ -81,7 +81,7 @@ pub fn run(st: &mut State, d: &Desc) -> StepResult {
 }
 
 /// The I/O region as a START writes it: the ORB and an SCSW with `fctl`.
-fn start_region(orb: &Orb, fctl: u8) -> [u8; IO_REGION_SIZE] {
+pub(super) fn start_region(orb: &Orb, fctl: u8) -> [u8; IO_REGION_SIZE] {
     let mut region = [0u8; IO_REGION_SIZE];
     region[..12].copy_from_slice(&orb.to_bytes());
     let mut scsw = Scsw::default();

@@ -5,7 +5,7 @@
 use clap::{Args, Subcommand};
 
 use super::state::{State, StepResult};
-use super::{host, ioctl, num, program, regions};
+use super::{campaign, host, ioctl, num, program, regions};
 use crate::channel::region::{ASYNC_CMD_CSCH, ASYNC_CMD_HSCH};
 use crate::channel::scsw::{FCTL_CLEAR, FCTL_HALT, FCTL_START};
 use crate::desc::parse_hex;
@@ -112,6 +112,8 @@ pub enum Step {
     },
     /// Print what sysfs says about the mdev (no open)
     Mdev,
+    /// A seeded random campaign (Documentation/ccwctl.md)
+    Campaign(campaign::CampaignArgs),
 }
 
 impl Step {
@@ -142,6 +144,7 @@ impl Step {
             Step::Close => host::close(st),
             Step::Sleep { ms } => host::sleep(*ms),
             Step::Mdev => host::mdev(st),
+            Step::Campaign(a) => campaign::run(st, a),
         }
     }
 }

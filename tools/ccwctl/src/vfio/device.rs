@@ -85,7 +85,7 @@ impl Device {
     }
 
     /// Remove the DMA mapping (the driver's dma_unmap callback runs).
-    pub fn unmap(&mut self, iova: u64, size: u64) -> Result<(), Errno> {
+    pub fn unmap(&self, iova: u64, size: u64) -> Result<(), Errno> {
         match &self.iommu {
             Iommu::Container(c) => c.unmap(iova, size),
             Iommu::Iommufd(i) => i.unmap(iova, size),
