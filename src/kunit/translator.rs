@@ -369,7 +369,8 @@ pub(crate) fn pages_released() -> Outcome {
     );
     let mut big_held = (0, 0);
     for (round, cpa) in [big, small, big].into_iter().enumerate() {
-        ok!(cp.translate(&orb(cpa, true, true), &mut guest));
+        // Format-1 IDAWs: the fabricated IDALs use 2K IDAWs, one pin each.
+        ok!(cp.translate(&orb(cpa, true, false), &mut guest));
         check_eq!(
             host_program(&mut cp)?.len(),
             if cpa == big { CCWCHAIN_LEN_MAX } else { 1 }
