@@ -35,7 +35,7 @@ add_suite platform 'sh /tests/platform/smoke.sh'
 # Fault injection (tests/guest/faults.sh): every allocation, pin and guest read
 # of the load, mdev create, open/START/close and interrupt paths, one at a time.
 # Opt-in (VCCW_FAULTS=1) until its run time is measured: the load sweep alone
-# takes over 15 min under TCG (a load and an rmmod per failure point).
+# takes over 30 min under TCG (a load and an rmmod per failure point).
 [ "${VCCW_FAULTS:-0}" = 1 ] && add_suite faults-rs 'sh /tests/guest/faults.sh rs'
 CMD="$CMD; exit \$rc"
 
