@@ -8,6 +8,7 @@
 # failed or missing result and on any kernel splat.
 #
 # VCCW_GUEST_SUITES: which guest suites to run (default: all of them).
+# VCCW_FAULTS=1: also the fault-injection suite faults-rs (tests/guest/faults.sh).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 T0=$(date +%s)
@@ -34,7 +35,9 @@ add_suite platform 'sh /tests/platform/smoke.sh'
 [ -f "$VCCW_ROOT/tests/platform/vfio.sh" ] && add_suite vfio 'sh /tests/platform/vfio.sh'
 # Fault injection (tests/guest/faults.sh): every allocation, pin and guest read
 # of the load, mdev create, open/START/close and interrupt paths, one at a time.
-add_suite faults-rs 'sh /tests/guest/faults.sh rs'
+# Opt-in (VCCW_FAULTS=1) until its run time is measured: the load sweep alone
+# takes over 30 min under TCG (a load and an rmmod per failure point).
+[ "${VCCW_FAULTS:-0}" = 1 ] && add_suite faults-rs 'sh /tests/guest/faults.sh rs'
 CMD="$CMD; exit \$rc"
 
 step "guest: KUnit at boot and at module load, suites: ${SUITES[*]}"
