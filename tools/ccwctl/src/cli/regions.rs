@@ -13,7 +13,12 @@ use crate::show;
 
 /// The file offset of the vfio-ccw region of `subtype`; `None` (recorded
 /// under `key` as ENOENT) when the device has none.
-pub(super) fn region_offset(st: &mut State, key: &str, subtype: u32, what: &str) -> Result<Option<u64>, Fail> {
+pub(super) fn region_offset(
+    st: &mut State,
+    key: &str,
+    subtype: u32,
+    what: &str,
+) -> Result<Option<u64>, Fail> {
     let d = st.dev()?;
     match d.find_region(v::VFIO_REGION_TYPE_CCW, subtype)? {
         Some((_, ri)) => Ok(Some(ri.offset)),
