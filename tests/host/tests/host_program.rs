@@ -306,16 +306,7 @@ fn iova_pinned() {
 fn dma_exhaustion_is_enomem() {
     let mut g = FakeGuest::new();
     g.map(IOVA + 0x10000, 0x2000);
-    let chain: Vec<_> = (0..256)
-        .map(|i| {
-            ccw(
-                WRITE,
-                if i < 255 { FLAG_CC } else { 0 },
-                0x1000,
-                IOVA + 0x10010,
-            )
-        })
-        .collect();
+    let chain = cc_chain(256, WRITE, 0x1000, |_| IOVA + 0x10010);
     put_chain(&mut g, IOVA, &chain, true);
     let mut storage = FakeStorage::new();
     storage.dma_limit = Some(1);
@@ -332,16 +323,7 @@ fn dma_exhaustion_is_enomem() {
 fn no_allocation_in_steady_state() {
     let mut g = FakeGuest::new();
     g.map(IOVA + 0x10000, 0x11000);
-    let chain: Vec<_> = (0..256)
-        .map(|i| {
-            ccw(
-                READ,
-                if i < 255 { FLAG_CC } else { 0 },
-                4096,
-                IOVA + 0x10000 + 0x100 * i,
-            )
-        })
-        .collect();
+    let chain = cc_chain(256, READ, 4096, |i| IOVA + 0x10000 + 0x100 * i);
     put_chain(&mut g, IOVA, &chain, true);
     let o = orb(true, true, false, IOVA);
     let mut cp = program();
@@ -368,16 +350,7 @@ fn pages_beyond_reserve_released() {
     let mut g = FakeGuest::new();
     g.map(IOVA + 0x10000, 0x10000);
     // 256 direct READs of 32 KiB with 2K IDAWs: 16 IDAWs and pins each.
-    let chain: Vec<_> = (0..256)
-        .map(|i| {
-            ccw(
-                READ,
-                if i < 255 { FLAG_CC } else { 0 },
-                0x8000,
-                IOVA + 0x10000,
-            )
-        })
-        .collect();
+    let chain = cc_chain(256, READ, 0x8000, |_| IOVA + 0x10000);
     put_chain(&mut g, IOVA, &chain, true);
     let o = orb(true, false, false, IOVA);
     let mut cp = program();
@@ -495,9 +468,7 @@ fn slot_after_segment_is_a_terminator() {
 fn reused_storage_has_no_stale_ccws() {
     let mut g = FakeGuest::new();
     g.map(IOVA, 0x2000);
-    let long: Vec<_> = (0..8)
-        .map(|i| ccw(READ, if i < 7 { FLAG_CC } else { 0 }, 16, IOVA + 0x1000))
-        .collect();
+    let long = cc_chain(8, READ, 16, |_| IOVA + 0x1000);
     put_chain(&mut g, IOVA, &long, true);
     let mut cp = program();
     translate(&mut cp, &orb(true, false, false, IOVA), &mut g).unwrap();

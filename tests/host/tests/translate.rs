@@ -62,12 +62,7 @@ fn sense_id_program() {
 }
 
 fn chain_of(n: usize) -> Vec<vfio_ccw_channel::channel::ccw::Ccw1> {
-    (0..n)
-        .map(|i| {
-            let flags = if i + 1 < n { FLAG_CC } else { 0 };
-            ccw(CMD_NOOP, flags, 0, 0)
-        })
-        .collect()
+    cc_chain(n, CMD_NOOP, 0, |_| 0)
 }
 
 /// §B.1: 255 / 256 / 257 chained CCWs → OK / OK / EINVAL, nothing read

@@ -4,7 +4,7 @@
 
 #![allow(dead_code)]
 
-use vfio_ccw_channel::channel::ccw::{Ccw0, Ccw1};
+use vfio_ccw_channel::channel::ccw::{Ccw0, Ccw1, FLAG_CC};
 use vfio_ccw_channel::channel::cp::ChannelProgram;
 use vfio_ccw_channel::channel::error::Result;
 use vfio_ccw_channel::channel::orb::Orb;
@@ -33,6 +33,17 @@ pub fn ccw(cmd: u8, flags: u8, count: u16, cda: u64) -> Ccw1 {
         count,
         cda: cda as u32,
     }
+}
+
+/// `n` command-chained CCWs (the last one ends the chain): `cmd`, `count`,
+/// and the data address `cda(i)` of the `i`th.
+pub fn cc_chain(n: usize, cmd: u8, count: u16, cda: impl Fn(u64) -> u64) -> Vec<Ccw1> {
+    (0..n)
+        .map(|i| {
+            let flags = if i + 1 < n { FLAG_CC } else { 0 };
+            ccw(cmd, flags, count, cda(i as u64))
+        })
+        .collect()
 }
 
 /// Writes `ccws` at `addr`, format 1 or 0.
