@@ -10,13 +10,14 @@
 # vfio_ccw or vfio_ccw_rs), then plugs it in again. Three times: while a
 # process has the mdev open with a program in flight (a suspended SENSE ID
 # keeps the subchannel busy), while a process has it open and idle, and while
-# nobody has it open. Each time: the driver learns from sch_event that the
-# subchannel is not operational (STORE SUBCHANNEL finds no valid device) and
-# has the css layer unregister it, which removes the mdev; an opener gets the
-# request eventfd, and answers ENODEV (SCHIB region) and EIO (START) until it
-# closes; no page stays pinned; the subchannel leaves sysfs. After the
-# device_add, the new subchannel binds to the driver again and SENSE ID
-# through a new mdev reads the device. At the end: the module unloads, no
+# nobody has it open (and, for ours, once more while sch_event holds the
+# device and the mdev is removed). Each time: the driver learns from sch_event
+# that the subchannel is not operational (STORE SUBCHANNEL finds no valid
+# device) and has the css layer unregister it, which removes the mdev; an
+# opener gets the request eventfd, and answers ENODEV (SCHIB region) and EIO
+# (START) until it closes; no page stays pinned; the subchannel leaves sysfs.
+# After the device_add, the new subchannel binds to the driver again and SENSE
+# ID through a new mdev reads the device. At the end: the module unloads, no
 # page is pinned, no kernel warning, no kmemleak report.
 #
 # The guest asks for device_del/device_add with a console line
@@ -139,6 +140,30 @@ lose_open idle '^data.sid' run -e "$SID"
 # Nobody has the mdev open.
 lose unopened
 replug unopened
+
+# Ours only (defect 11, Documentation/driver.md "Lifetimes at the edges"):
+# a css sch_event that found the device keeps it until it returns, so an
+# mdev removal meanwhile waits for it, and the device's last reference is
+# dropped in the removal, never in a css callback racing rmmod. The test
+# hook sch_event_delay_ms makes the sch_event of the device_del hold the
+# device for 5 s; the mdev is removed during the hold.
+if [ "$DRV" = rs ]; then
+    SDELAY=/sys/module/vfio_ccw_rs/parameters/sch_event_delay_ms
+    n=$(( $(dmesg | wc -l) + 1 ))
+    echo 5000 > $SDELAY
+    monitor device_del rng0
+    check "held: the device_del's sch_event holds the device (hook)" \
+        wait_for "dmesg | tail -n +$n | grep -q ' $SCH: sch_event: holding'" 60
+    check "held: remove the mdev meanwhile" mdev_remove "$UUID"
+    echo 0 > $SDELAY
+    check "held: the subchannel $SCH goes" wait_for sch_gone 60
+    dmesg | tail -n +$n | grep " $SCH: " > "$RES/held.dmesg"
+    diag < "$RES/held.dmesg"
+    check "held: the removal ended after sch_event let the device go" \
+        awk '/sch_event: done with the device/ { d = NR } /mdev removed/ { m = NR }
+             END { exit !(d && m && d < m) }' "$RES/held.dmesg"
+    replug held
+fi
 
 # ---------------------------------------------------------------- teardown
 check "remove mdev $UUID" mdev_remove "$UUID"
