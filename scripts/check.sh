@@ -8,7 +8,8 @@
 # failed or missing result and on any kernel splat.
 #
 # VCCW_GUEST_SUITES: which guest suites to run (default: all of them).
-# VCCW_FAULTS=1: also the fault-injection suite faults-rs (tests/guest/faults.sh).
+# VCCW_FAULTS=0: without the fault-injection suite faults-rs (tests/guest/faults.sh);
+# VCCW_FAULTS_C=1: also faults-c (the C driver under the kernel's injectors).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 T0=$(date +%s)
@@ -33,11 +34,11 @@ add_suite "vfio-ccw-c vfio-ccw-rs vfio-ccw-compare vfio-ccw-campaign-c vfio-ccw-
            vfio-ccw-campaign-compare" "sh /tests/guest/all.sh"
 add_suite platform 'sh /tests/platform/smoke.sh'
 [ -f "$VCCW_ROOT/tests/platform/vfio.sh" ] && add_suite vfio 'sh /tests/platform/vfio.sh'
-# Fault injection (tests/guest/faults.sh): every allocation, pin and guest read
-# of the load, mdev create, open/START/close and interrupt paths, one at a time.
-# Opt-in (VCCW_FAULTS=1) until its run time is measured: the load sweep alone
-# takes over 30 min under TCG (a load and an rmmod per failure point).
-[ "${VCCW_FAULTS:-0}" = 1 ] && add_suite faults-rs 'sh /tests/guest/faults.sh rs'
+# Fault injection (tests/guest/faults.sh): the allocations, pins and guest
+# reads of the load, bind, mdev create, open/START/close and interrupt paths,
+# one at a time, each distinct site of the driver at least once.
+[ "${VCCW_FAULTS:-1}" = 0 ] || add_suite faults-rs 'sh /tests/guest/faults.sh rs'
+[ "${VCCW_FAULTS_C:-0}" = 1 ] && add_suite faults-c 'sh /tests/guest/faults.sh c'
 CMD="$CMD; exit \$rc"
 
 step "guest: KUnit at boot and at module load, suites: ${SUITES[*]}"
