@@ -135,11 +135,16 @@ fa_filter() {
     done
 }
 # fa_arm: reset every attribute's `times`; fa_fired: those that fired since.
-fa_arm() { ARMED=$(attrs); for a in $ARMED; do echo $TIMES > "$a/times"; done; }
+# FIRED: e.g. "failslab " (shell builtins only: the sweeps run them often).
+fa_arm() {
+    ARMED=
+    for a in $KATTRS $OURS; do [ -d "$a" ] && ARMED="$ARMED $a" && echo $TIMES > "$a/times"; done
+}
 fa_fired() {
+    FIRED=
     for a in $ARMED; do
-        [ -d "$a" ] && [ "$(cat "$a/times")" != $TIMES ] && basename "$a"
-    done | tr '\n' ' '
+        [ -d "$a" ] && read -r t < "$a/times" && [ "$t" != $TIMES ] && FIRED="$FIRED${a##*/} "
+    done
 }
 # fa_off: back to the kernel's defaults (nothing fires, no filter).
 fa_off() {
@@ -187,10 +192,11 @@ module_area() {
 # in_range ADDR START END
 in_range() { [ $(($1)) -ge $(($2)) ] && [ $(($1)) -lt $(($3)) ]; }
 
-# errno_of_msg: the errno name of a strerror text on stdin (busybox sh and
-# insmod print those).
+# errno_of_msg: the errno name of the strerror text in $ERRF (busybox sh
+# prints those).
 errno_of_msg() {
-    case "$(cat)" in
+    msg=; read -r msg < "$ERRF"
+    case "$msg" in
     *"Cannot allocate memory"*) echo ENOMEM;;
     *"Bad address"*) echo EFAULT;;
     *"Invalid argument"*) echo EINVAL;;
@@ -214,11 +220,11 @@ errno_name() {
 # call fails. Sets RC, FIRED (the attributes that fired) and OUTF/ERRF.
 OUTF=$RES/.out ERRF=$RES/.err
 inject() {
-    klog > /dev/null
+    klog /dev/null
     fa_arm
     (echo "$1" > /proc/thread-self/fail-nth && eval "$2") > "$OUTF" 2> "$ERRF"
     RC=$?
-    FIRED=$(fa_fired)
+    fa_fired
 }
 
 # ---------------------------------------------------------------- kernel log
@@ -228,13 +234,13 @@ inject() {
 PRINTK0=$(cut -f1 /proc/sys/kernel/printk)
 quiet_console() { echo 4 > /proc/sys/kernel/printk; }
 loud_console() { echo "$PRINTK0" > /proc/sys/kernel/printk; }
-# klog: the kernel log since the last call (and cleared), on stdout; the
-# same without the injection reports goes to $RES/dmesg, which the end of
-# the run checks for warnings.
+# klog FILE: the kernel log since the last call (and cleared) appended to
+# FILE; the same without the injection reports to $RES/dmesg, which the end
+# of the run checks for warnings.
 klog() {
     dmesg -c > "$RES/.klog"
     strip_reports < "$RES/.klog" >> "$RES/dmesg"
-    cat "$RES/.klog"
+    [ "$1" = /dev/null ] || cat "$RES/.klog" >> "$1"
 }
 # strip_reports: the log without the fault attributes' reports.
 strip_reports() {
@@ -243,15 +249,26 @@ strip_reports() {
               /^ +\[</ || /^Last Breaking-Event-Address:/ || /locks? held by / || /^ +#[0-9]+: /) { next }
         { r = 0; print }'
 }
-# site_of: the site of the injected failure reported in the log on stdin:
-# the innermost frame of the driver's module, without the function's
-# length ("-" if the report has none, e.g. a __GFP_NOWARN call, which
-# fail_dump does not report).
-site_of() {
+# point_facts: from the kernel log of one point on stdin, the site of the
+# injected failure reported there (the innermost frame of the driver's
+# module, without the function's length; "-" if the report has none, e.g.
+# a __GFP_NOWARN call, which fail_dump does not report), and 1 if the
+# kernel itself answers that allocation failure with EINVAL, not ENOMEM
+# (module_add_driver when /sys/module/M/drivers cannot be created), else 0.
+point_facts() {
     awk -v m="[$MOD]" '/FAULT_INJECTION: forcing a failure/ { r = 1; next }
-        r && /^ +\[</ && index($0, m) { s = $2; sub(/\/.*/, "", s); print s; f = 1; exit }
-        END { if (!f) print "-" }'
+        r && / module_create_drivers_dir\+/ { k = 1 }
+        r && !s && /^ +\[</ && index($0, m) { s = $2; sub(/\/.*/, "", s) }
+        END { print (s == "" ? "-" : s), k + 0 }'
 }
+# report_of: the injected failure's stack as reported in the log on stdin,
+# up to the driver's frame.
+report_of() {
+    awk -v m="[$MOD]" '/FAULT_INJECTION: forcing a failure/ { r = 1; next }
+        r && /^ +\[</ { print $2; if (index($0, m)) exit }'
+}
+# short_site SITE: a site as printed (the end of a long Rust symbol).
+short_site() { echo "$1" | awk '{ print length($0) > 72 ? "..." substr($0, length($0) - 68) : $0 }'; }
 # splat_in FILE: the warnings in a log (without the injection reports).
 splat_in() { strip_reports < "$1" | grep -E "$SPLAT"; }
 
@@ -269,11 +286,14 @@ sweep() {
     : > "$log"; : > "$sites"
     t0=$(date +%s)
     p0=$(pinned_pages)
-    n=1 step=1 runs=0 bad=0 FAILED=0
+    n=1 step=1 runs=0 bad=0 FAILED=0 SITES=
     while :; do
         inject $n "$cmd"
         [ -n "$FIRED" ] || break
         runs=$((runs + 1))
+        rm -f "$RES/.point"; klog "$RES/.point"
+        set -- $(point_facts < "$RES/.point")
+        site=$1 kernel_einval=$2
         e=-
         if [ $RC = 0 ]; then
             if $verify; then res=absorbed; else res="WRONG RESULT"; bad=1; fi
@@ -283,7 +303,7 @@ sweep() {
             res=$e
             case "$FIRED" in
             "fail_pin "|"fail_dma_rw ") want=EFAULT;;
-            *) want=ENOMEM;;
+            *) [ "$kernel_einval" = 1 ] && want=EINVAL || want=ENOMEM;;
             esac
             [ "$e" = $want ] || { res="$e, expected $want"; bad=1; }
             $gone || { res="$res, LEFT BEHIND"; bad=1; }
@@ -291,18 +311,21 @@ sweep() {
         p1=$(pinned_pages)
         [ "$p1" = "$p0" ] || { res="$res, $((p1 - p0)) pages left pinned"; bad=1; }
         $cleanup
-        klog > "$RES/.point"
-        site=$(site_of < "$RES/.point")
-        if splat_in "$RES/.point" > /dev/null; then
+        klog "$RES/.point"
+        if splat_in "$RES/.point" > "$RES/$op.splat-$n"; then
             res="$res, KERNEL WARNING"; bad=1
-            splat_in "$RES/.point" | head -5 > "$RES/$op.splat-$n"
-        fi
-        if grep -qxF -- "$site" "$sites"; then
-            step=$((step * 2)); [ $step -le $MAXSTEP ] || step=$MAXSTEP
         else
-            echo "$site" >> "$sites"; step=1
+            rm -f "$RES/$op.splat-$n"
         fi
-        echo "N=$n ${FIRED}rc=$RC $res site=$site $(head -c 160 "$ERRF" | tr '\n' ' ')" >> "$log"
+        case "$res" in *expected*|*WRONG*|*LEFT*|*WARNING*|*pinned*)
+            report_of < "$RES/.point" > "$RES/$op.report-$n";;
+        esac
+        case " $SITES " in
+        *" $site "*) step=$((step * 2)); [ $step -le $MAXSTEP ] || step=$MAXSTEP;;
+        *) SITES="$SITES $site"; echo "$site" >> "$sites"; step=1;;
+        esac
+        msg=; read -r msg < "$ERRF"
+        echo "N=$n ${FIRED}rc=$RC $res site=$site $msg" >> "$log"
         n=$((n + step))
         [ $n -le $MAXN ] || { echo "more than $MAXN failure points" >> "$log"; bad=1; break; }
     done
@@ -314,7 +337,7 @@ sweep() {
     # Each site with its first point and that point's result.
     while read -r st; do
         grep -m1 -F " site=$st " "$log" | awk '{ sub(/ site=.*/, ""); print }' |
-            sed "s/^/#   $(echo "$st" | cut -c1-90): /"
+            sed "s/^/#   $(short_site "$st"): /"
     done < "$sites"
     # No failure point at all would mean the filter missed the driver.
     [ $runs -gt 0 ] || bad=1
@@ -323,7 +346,7 @@ sweep() {
     else
         tap_notok "$op: each of $runs failures gives a clean errno and leaves nothing behind, or is absorbed; no page left pinned, no warning"
         grep -E 'expected|WRONG|LEFT|pinned|WARNING|more than' "$log" | head -20 | diag
-        cat "$RES/$op".splat-* 2>/dev/null | head -20 | diag
+        cat "$RES/$op".splat-* "$RES/$op".report-* 2>/dev/null | head -40 | diag
     fi
     if [ $RC = 0 ] && $verify; then
         tap_ok "$op: succeeds once injection stops (N=$n)"
@@ -335,9 +358,9 @@ sweep() {
 
 # ---------------------------------------------------------------- operations
 loaded() { grep -q "^$MOD " /proc/modules; }
-bound() { [ "$(driver_of "$SCH")" = vfio_ccw ]; }
+bound() { [ -e "$CSS/drivers/vfio_ccw/$SCH" ]; }
 mdev_exists() { [ -e /sys/bus/mdev/devices/$UUID ]; }
-sh_errno() { errno_of_msg < "$ERRF"; }
+sh_errno() { errno_of_msg; }
 ccw_errno() { errno_name $RC; }
 # no_parent: nothing of an mdev parent under the subchannel.
 no_parent() {
@@ -393,9 +416,21 @@ probe_failed_quietly() {
 }
 bind_again() { bind_cmd && bound; }
 # lifetime (defect 11): the probe fails after the parent is published in
-# the subchannel's drvdata, inside mdev_register_parent, at its first and
-# its last failable call (counted first: the bind is the shell's own write,
-# so the same task reads back its fail-nth).
+# the subchannel's drvdata, inside mdev_register_parent: at its first
+# failable call, and at the last one whose failure fails the probe (the
+# ones after it are absorbed, e.g. the uevent's). The calls are counted
+# first: the bind is the shell's own write, so the same task reads back its
+# fail-nth.
+lifetime_point() {
+    inject $1 bind_cmd
+    E=$(sh_errno)
+    rm -f "$RES/.point"; klog "$RES/.point"
+}
+probe_failed_quietly() {
+    grep -q "probe with driver vfio_ccw failed with error -12" "$RES/.point" &&
+        ! splat_in "$RES/.point" > /dev/null
+}
+bind_again() { bind_cmd && bound; }
 op_lifetime() {
     bind_cleanup
     set -- $(mod_sym_range mdev mdev_register_parent)
@@ -405,16 +440,20 @@ op_lifetime() {
         read -r left < /proc/thread-self/fail-nth && echo $((100000 - left))) 2>/dev/null)
     bind_cleanup
     check "lifetime: mdev_register_parent makes failable calls (${calls:-none})" [ "${calls:-0}" -gt 0 ] || return
-    for n in 1 $calls; do
-        inject $n bind_cmd
-        e=$(sh_errno)
-        klog > "$RES/.point"
-        check "lifetime: failure $n of $calls in mdev_register_parent fails the bind with ENOMEM ($e)" \
-            [ "$RC" != 0 -a "$e" = ENOMEM ]
+    last=$calls
+    while lifetime_point $last && [ $RC = 0 ] && [ $last -gt 1 ]; do
+        bind_cleanup
+        last=$((last - 1))
+    done
+    bind_cleanup
+    for n in 1 $last; do
+        lifetime_point $n
+        check "lifetime: failure $n of $calls in mdev_register_parent ($FIRED) fails the bind with ENOMEM ($E)" \
+            [ "$RC" != 0 -a "$E" = ENOMEM ]
         check "lifetime: ... the subchannel is unbound, no parent left" bind_gone
         check "lifetime: ... the probe failed with -12, no warning" probe_failed_quietly
         check "lifetime: ... the next bind works" bind_again
-        [ "$n" = "$calls" ] || bind_cleanup
+        [ "$n" = "$last" ] || bind_cleanup
     done
 }
 
@@ -507,7 +546,7 @@ fa_quiet
 case " $OPS " in *" create "*) op_create;; *) mdev_create "$SCH" $UUID;; esac
 check "SENSE ID after create" sense_id
 for op in run irq errno; do
-    case " $OPS " in *" $op "*) op_$op; check "SENSE ID after $op" sense_id; klog > /dev/null;; esac
+    case " $OPS " in *" $op "*) op_$op; check "SENSE ID after $op" sense_id; klog /dev/null;; esac
 done
 fa_off
 
@@ -516,7 +555,7 @@ check "give $SCH back to io_subchannel" unbind_vfio "$SCH"
 check "rmmod the $DRV stack" unload_stack "$DRV"
 PINS1=$(pinned_pages)
 check "no pages left pinned ($PINS0 before, $PINS1 after)" [ "$PINS0" = "$PINS1" ]
-klog > /dev/null
+klog /dev/null
 loud_console
 if grep -E "$SPLAT" "$RES/dmesg" > "$RES/splat"; then
     tap_notok "no kernel warning during the run"
