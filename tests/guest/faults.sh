@@ -234,12 +234,12 @@ inject() {
 PRINTK0=$(cut -f1 /proc/sys/kernel/printk)
 quiet_console() { echo 4 > /proc/sys/kernel/printk; }
 loud_console() { echo "$PRINTK0" > /proc/sys/kernel/printk; }
-# klog FILE: the kernel log since the last call (and cleared) appended to
-# FILE; the same without the injection reports to $RES/dmesg, which the end
-# of the run checks for warnings.
+# klog FILE [KEEP]: the kernel log since the last call (and cleared)
+# appended to FILE; the same without the injection reports to KEEP
+# (default $RES/dmesg, which the end of the run checks for warnings).
 klog() {
     dmesg -c > "$RES/.klog"
-    strip_reports < "$RES/.klog" >> "$RES/dmesg"
+    strip_reports < "$RES/.klog" >> "${2:-$RES/dmesg}"
     [ "$1" = /dev/null ] || cat "$RES/.klog" >> "$1"
 }
 # strip_reports: the log without the fault attributes' reports.
@@ -269,6 +269,16 @@ report_of() {
 }
 # short_site SITE: a site as printed (the end of a long Rust symbol).
 short_site() { echo "$1" | awk '{ print length($0) > 72 ? "..." substr($0, length($0) - 68) : $0 }'; }
+# known_vfio_warn SPLAT: the point's warnings (SPLAT) are only the vfio
+# core's own on its error path, with the failure injected there: 6.12's
+# vfio_create_group, when dev_set_name or cdev_device_add fails, puts the
+# group with group->iommu_group still set, and vfio_group_release WARNs on
+# it (and the iommu group reference is not dropped). Not the driver's code
+# (C's create takes the same path); counted apart, not as a failure.
+known_vfio_warn() {
+    grep -q ' vfio_create_group+' "$RES/.point" &&
+        ! grep -v -e '^Call Trace:' -e 'WARNING: .* at drivers/vfio/group.c:[0-9]* vfio_group_release+' "$1" | grep -q .
+}
 # splat_in FILE: the warnings in a log (without the injection reports).
 splat_in() { strip_reports < "$1" | grep -E "$SPLAT"; }
 
@@ -291,7 +301,7 @@ sweep() {
         inject $n "$cmd"
         [ -n "$FIRED" ] || break
         runs=$((runs + 1))
-        rm -f "$RES/.point"; klog "$RES/.point"
+        rm -f "$RES/.point" "$RES/.kept"; klog "$RES/.point" "$RES/.kept"
         set -- $(point_facts < "$RES/.point")
         site=$1 kernel_einval=$2
         e=-
@@ -311,11 +321,16 @@ sweep() {
         p1=$(pinned_pages)
         [ "$p1" = "$p0" ] || { res="$res, $((p1 - p0)) pages left pinned"; bad=1; }
         $cleanup
-        klog "$RES/.point"
-        if splat_in "$RES/.point" > "$RES/$op.splat-$n"; then
-            res="$res, KERNEL WARNING"; bad=1
-        else
+        klog "$RES/.point" "$RES/.kept"
+        if ! splat_in "$RES/.point" > "$RES/$op.splat-$n"; then
             rm -f "$RES/$op.splat-$n"
+            cat "$RES/.kept" >> "$RES/dmesg"
+        elif known_vfio_warn "$RES/$op.splat-$n"; then
+            res="$res, known vfio core WARN"
+            cat "$RES/.kept" >> "$RES/known-warnings"
+        else
+            res="$res, KERNEL WARNING"; bad=1
+            cat "$RES/.kept" >> "$RES/dmesg"
         fi
         case "$res" in *expected*|*WRONG*|*LEFT*|*WARNING*|*pinned*)
             report_of < "$RES/.point" > "$RES/$op.report-$n";;
@@ -331,7 +346,7 @@ sweep() {
     done
     nsites=$(wc -l < "$sites")
     # The outcomes per attribute, e.g. "12x failslab ENOMEM".
-    awk '$1 ~ /^N=/ { $1 = ""; sub(/ rc=[0-9]+/, ""); sub(/^ /, ""); print $1, $2 }' "$log" |
+    awk '$1 ~ /^N=/ { $1 = ""; sub(/ rc=[0-9]+/, ""); sub(/^ /, ""); sub(/,$/, "", $2); print $1, $2 }' "$log" |
         sort | uniq -c | awk '{ printf "%s%dx %s %s", sep, $1, $2, $3; sep = ", " }' > "$RES/.sum"
     echo "# $op: $runs failure points of fewer than $n, $nsites sites ($(( $(date +%s) - t0 )) s): $(cat "$RES/.sum")"
     # Each site with its first point and that point's result.
@@ -339,6 +354,8 @@ sweep() {
         grep -m1 -F " site=$st " "$log" | awk '{ sub(/ site=.*/, ""); print }' |
             sed "s/^/#   $(short_site "$st"): /"
     done < "$sites"
+    grep -q 'known vfio core WARN' "$log" &&
+        echo "# $op: known vfio core WARN (vfio_create_group's error path, not the driver's) at $(grep 'known vfio core WARN' "$log" | awk '{ printf "%s%s", s, $1; s = " " }')"
     # No failure point at all would mean the filter missed the driver.
     [ $runs -gt 0 ] || bad=1
     if [ $bad = 0 ]; then
