@@ -250,15 +250,23 @@ strip_reports() {
         { r = 0; print }'
 }
 # point_facts: from the kernel log of one point on stdin, the site of the
-# injected failure reported there (the innermost frame of the driver's
-# module, without the function's length; "-" if the report has none, e.g.
-# a __GFP_NOWARN call, which fail_dump does not report), and 1 if the
-# kernel itself answers that allocation failure with EINVAL, not ENOMEM
-# (module_add_driver when /sys/module/M/drivers cannot be created), else 0.
+# injected failure reported there, and 1 if the kernel itself answers that
+# allocation failure with EINVAL, not ENOMEM (module_add_driver when
+# /sys/module/M/drivers cannot be created), else 0. The site is the
+# innermost frame of the driver's module (function+offset); when that is a
+# C glue function (vccw_*, not a Rust entry point vccw_rs_*: our injector
+# vccw_fault_*, the wrappers of vfio_pin_pages and the like), its caller's
+# frames are added up to the first Rust one, so that the pins of different
+# Rust call sites are different sites. "-" if the report has none (a
+# __GFP_NOWARN call, which fail_dump does not report).
 point_facts() {
     awk -v m="[$MOD]" '/FAULT_INJECTION: forcing a failure/ { r = 1; next }
         r && / module_create_drivers_dir\+/ { k = 1 }
-        r && !s && /^ +\[</ && index($0, m) { s = $2; sub(/\/.*/, "", s) }
+        r && !d && /^ +\[</ && index($0, m) {
+            f = $2; sub(/\/.*/, "", f); s = s (s == "" ? "" : "<") f
+            sub(/\+.*/, "", f)
+            if (f !~ /^vccw_/ || f ~ /^vccw_rs_/) d = 1
+        }
         END { print (s == "" ? "-" : s), k + 0 }'
 }
 # report_of: the injected failure's stack as reported in the log on stdin,
