@@ -58,7 +58,7 @@ OURS="$DBG/vfio_ccw_rs/fail_pin $DBG/vfio_ccw_rs/fail_dma_rw"
 TIMES=1000000
 MAXN=2000
 # The largest step between two points while their site repeats.
-MAXSTEP=8
+MAXSTEP=16
 SPLAT='Oops|BUG:|WARNING:|Call Trace|possible recursive locking|possible circular locking|inconsistent lock state|sleeping function called from invalid context|Kernel panic|blocked for more than|refcount_t:|list_(add|del) corruption|UBSAN|Unable to handle kernel'
 MOD=$(driver_module "$DRV")
 case "$DRV" in
@@ -252,7 +252,8 @@ strip_reports() {
 # point_facts: from the kernel log of one point on stdin, the site of the
 # injected failure reported there, and 1 if the kernel itself answers that
 # allocation failure with EINVAL, not ENOMEM (module_add_driver when
-# /sys/module/M/drivers cannot be created), else 0. The site is the
+# /sys/module/M/drivers cannot be created: kobject_create_and_add fails in
+# it), else 0. The site is the
 # innermost frame of the driver's module (function+offset); when that is a
 # C glue function (vccw_*, not a Rust entry point vccw_rs_*: our injector
 # vccw_fault_*, the wrappers of vfio_pin_pages and the like), its caller's
@@ -261,7 +262,8 @@ strip_reports() {
 # __GFP_NOWARN call, which fail_dump does not report).
 point_facts() {
     awk -v m="[$MOD]" '/FAULT_INJECTION: forcing a failure/ { r = 1; next }
-        r && / module_create_drivers_dir\+/ { k = 1 }
+        r && / kobject_create_and_add\+/ { c = 1 }
+        r && c && / module_add_driver\+/ { k = 1 }
         r && !d && /^ +\[</ && index($0, m) {
             f = $2; sub(/\/.*/, "", f); s = s (s == "" ? "" : "<") f
             sub(/\+.*/, "", f)
@@ -276,7 +278,7 @@ report_of() {
         r && /^ +\[</ { print $2; if (index($0, m)) exit }'
 }
 # short_site SITE: a site as printed (the end of a long Rust symbol).
-short_site() { echo "$1" | awk '{ print length($0) > 72 ? "..." substr($0, length($0) - 68) : $0 }'; }
+short_site() { echo "$1" | awk '{ print (length($0) > 72 ? "..." substr($0, length($0) - 68) : $0) }'; }
 # known_vfio_warn SPLAT: the point's warnings (SPLAT) are only the vfio
 # core's own on its error path, with the failure injected there: 6.12's
 # vfio_create_group, when dev_set_name or cdev_device_add fails, puts the
