@@ -396,9 +396,9 @@ no_parent() {
 
 # load: the module's init alone (the subchannel stays with io_subchannel
 # until bind). A failed init leaves no module. KUnit, which runs the
-# module's suite at each load (also in the loading task, with the module's
-# code on the stack), is filtered to nothing meanwhile; the module is then
-# loaded once more with it.
+# module's suite at each load (after its init, from the loading task), is
+# filtered to nothing meanwhile; the module is then loaded once more with
+# it.
 KGLOB=/sys/module/kunit/parameters/filter_glob
 kunit_off() { [ -w $KGLOB ] && echo faults-sh-no-suite > $KGLOB; }
 kunit_on() { [ -w $KGLOB ] && echo '*.*' > $KGLOB; }
