@@ -277,8 +277,12 @@ report_of() {
     awk -v m="[$MOD]" '/FAULT_INJECTION: forcing a failure/ { r = 1; next }
         r && /^ +\[</ { print $2; if (index($0, m)) exit }'
 }
-# short_site SITE: a site as printed (the end of a long Rust symbol).
-short_site() { echo "$1" | awk '{ print (length($0) > 72 ? "..." substr($0, length($0) - 68) : $0) }'; }
+# short_site SITE: a site as printed: its innermost frame, and through C
+# glue the Rust caller's, long Rust symbols cut to their end.
+short_site() {
+    echo "$1" | awk -F'<' '{ s = $1; if (NF > 1) s = s " < " $NF
+        print (length(s) > 100 ? substr(s, 1, 40) "..." substr(s, length(s) - 56) : s) }'
+}
 # known_vfio_warn SPLAT: the point's warnings (SPLAT) are only the vfio
 # core's own on its error path, with the failure injected there: 6.12's
 # vfio_create_group, when dev_set_name or cdev_device_add fails, puts the
