@@ -58,11 +58,11 @@ set -e
 status=0
 guest_verdict check $grc "$LOG" "${SUITES[@]}" || status=1
 
-# The device-loss boot (scripts/devloss.sh, make devloss) is not run here
-# yet: with ours the guest's css slow path stalls after the re-plug
-# (Documentation/security.md, "Not yet").
+# Second boot: losing the device (QEMU monitor device_del/device_add) with
+# the C driver, then ours.
+"$VCCW_ROOT/scripts/devloss.sh" c rs || status=1
 
-# Second boot: QEMU itself as the user of the drivers, a guest inside the guest.
+# Third boot: QEMU itself as the user of the drivers, a guest inside the guest.
 "$VCCW_ROOT/scripts/nested.sh" c rs || status=1
 if [ $status = 0 ]; then
     step "check passed in $(( $(date +%s) - T0 )) s"

@@ -4,7 +4,9 @@
 //! unbinds or notifies a subchannel.
 
 use crate::device::Device;
-use crate::ffi::{count_io_interrupt, IrbBytes, MdevDevice, SchGuard, Subchannel};
+use crate::ffi::{
+    count_io_interrupt, sch_event_test_hold, IrbBytes, MdevDevice, SchGuard, Subchannel,
+};
 use kernel::prelude::*;
 
 /// Binds an I/O subchannel. QDIO subchannels are left to their own drivers.
@@ -59,6 +61,7 @@ pub(crate) fn subchannel_event(sch: &Subchannel, _process: bool) -> Result {
     }
     match sch.device() {
         Some(dev) => {
+            sch_event_test_hold(sch);
             if let Some(dev) = dev.state::<Device>() {
                 dev.subchannel_event();
             }

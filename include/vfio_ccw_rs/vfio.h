@@ -45,6 +45,8 @@ void vccw_irq_done_reinit(struct vccw_device *vdev);
 void vccw_irq_done_complete(struct vccw_device *vdev);
 bool vccw_irq_done_wait(struct vccw_device *vdev, unsigned int msecs);
 void vccw_quiesce_test_delay(void);
+unsigned int vccw_sch_event_test_delay_ms(void);
+void vccw_test_msleep(unsigned int ms);
 
 /*
  * Provided by the Rust crate (src/entry/vfio.rs): vfio_device_ops and the

@@ -442,13 +442,30 @@ pub const fn step(state: State, event: Event) -> Transition {
         // enabled, also while the driver quiesces it (as in C, whose state
         // does not change then): QEMU has no answer for EBUSY from CLEAR
         // but a unit exception, and the quiesce copes with the guest's
-        // function as with any other status.
-        (Idle | Busy | Quiescing, Event::AsyncRequest(AsyncCommand::Halt)) => {
+        // function as with any other status. Once the quiesce has disabled
+        // the subchannel (cc 3) or holds it busy (cc 1, 2), EAGAIN: QEMU
+        // retries until the take-down is over (cc 3 would tell the guest
+        // its device is gone; a reset re-opens it).
+        (Idle | Busy, Event::AsyncRequest(AsyncCommand::Halt)) => {
             to(Actions::one(HaltSubchannel), state, state)
         }
-        (Idle | Busy | Quiescing, Event::AsyncRequest(AsyncCommand::Clear)) => {
+        (Idle | Busy, Event::AsyncRequest(AsyncCommand::Clear)) => {
             to(Actions::one(ClearSubchannel), state, state)
         }
+        (Quiescing, Event::AsyncRequest(AsyncCommand::Halt)) => or_else(
+            Actions::one(HaltSubchannel),
+            state,
+            Actions::NONE,
+            state,
+            Some(Error::Again),
+        ),
+        (Quiescing, Event::AsyncRequest(AsyncCommand::Clear)) => or_else(
+            Actions::one(ClearSubchannel),
+            state,
+            Actions::NONE,
+            state,
+            Some(Error::Again),
+        ),
         (Idle | Busy | Quiescing, Event::AsyncRequest(AsyncCommand::Invalid)) => {
             reject(Error::Inval, state)
         }

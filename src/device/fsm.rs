@@ -8,7 +8,7 @@
 use kernel::prelude::*;
 
 use crate::channel::error::{Error as CioError, Result as CioResult};
-use crate::channel::fsm::{self, Action, Event};
+use crate::channel::fsm::{self, Action, Event, State};
 use crate::channel::quiesce::{Quiesce, QuiesceInput, QuiesceStep};
 use crate::channel::scsw::{ACTL_CLEAR_PEND, ACTL_HALT_PEND, ACTL_START_PEND};
 use crate::dma::Guest;
@@ -202,20 +202,32 @@ impl Device {
 
     /// The take-down path (`down` held, so the state is never `Quiescing`
     /// here): feeds `event` (close, reset, shutdown) and, if the state
-    /// machine asks for it, quiesces the subchannel, delivers the IRBs
-    /// received meanwhile, and feeds the result. Then drops the work item
-    /// and any IRB that still came: the subchannel is disabled.
+    /// machine asks for it, quiesces the subchannel and delivers the IRBs
+    /// received meanwhile. Then drops the work item and any IRB that still
+    /// came (the subchannel is disabled) and feeds the quiesce's result;
+    /// after a reset it opens the device again in that same hold of `io`,
+    /// so no request finds the device closed in between.
     pub(super) fn take_down(&self, event: Event) -> CioResult {
         let (result, out) = self.feed(&mut self.io.lock(), event, None);
-        if out.quiesce {
+        let disabled = out.quiesce.then(|| {
             self.vdev.quiesce_test_delay();
             let disabled = self.quiesce().is_ok();
             self.io_work();
-            let _ = self.feed(&mut self.io.lock(), Event::Quiesced { disabled }, None);
-        }
+            disabled
+        });
         self.vdev.cancel_io_work();
-        let g = self.sch.lock();
-        let _ = self.irbs.with(&g, |q| q.clear());
-        result
+        {
+            let g = self.sch.lock();
+            let _ = self.irbs.with(&g, |q| q.clear());
+        }
+        let mut io = self.io.lock();
+        if let Some(disabled) = disabled {
+            let _ = self.feed(&mut io, Event::Quiesced { disabled }, None);
+        }
+        result?;
+        if event == Event::Reset && io.state == State::Standby {
+            self.feed(&mut io, Event::Open, None).0?;
+        }
+        Ok(())
     }
 }

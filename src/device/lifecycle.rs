@@ -80,11 +80,7 @@ impl Device {
     /// (`EINVAL` if the device ends not operational).
     fn reset_down(&self) -> Result {
         self.take_down(Event::Reset)?;
-        let mut io = self.io.lock();
-        if io.state == State::Standby {
-            self.feed(&mut io, Event::Open, None).0?;
-        }
-        if io.state == State::NotOper {
+        if self.io.lock().state == State::NotOper {
             return Err(EINVAL);
         }
         Ok(())

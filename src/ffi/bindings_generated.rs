@@ -261,6 +261,12 @@ unsafe extern "C" {
     pub fn vccw_quiesce_test_delay();
 }
 unsafe extern "C" {
+    pub fn vccw_sch_event_test_delay_ms() -> core::ffi::c_uint;
+}
+unsafe extern "C" {
+    pub fn vccw_test_msleep(ms: core::ffi::c_uint);
+}
+unsafe extern "C" {
     pub fn vccw_rs_vfio_init(
         vdev: *mut vccw_device,
         sch: *mut subchannel,

@@ -62,4 +62,6 @@ pub(crate) use page::{OwnedPage, PAGE_SIZE};
 pub(crate) use subchannel::{
     HostOrb, IrbBytes, SchGuard, SchLocked, Subchannel, SubchannelRef, HW_IRB_SIZE,
 };
-pub(crate) use vfio::{array_index_nospec, set_irqs_validate, VfioDevice, VfioIrqSet, VfioState};
+pub(crate) use vfio::{
+    array_index_nospec, sch_event_test_hold, set_irqs_validate, VfioDevice, VfioIrqSet, VfioState,
+};

@@ -269,3 +269,22 @@ void vccw_quiesce_test_delay(void)
 	if (ms)
 		msleep(ms);
 }
+
+/*
+ * A test hook: sch_event keeps the device it found this long, so that a
+ * test can remove the mdev meanwhile (tests/guest/cases.sh). 0: off.
+ */
+static unsigned int sch_event_delay_ms;
+module_param(sch_event_delay_ms, uint, 0600);
+MODULE_PARM_DESC(sch_event_delay_ms,
+		 "test only: milliseconds sch_event holds the device it found (default 0)");
+
+unsigned int vccw_sch_event_test_delay_ms(void)
+{
+	return READ_ONCE(sch_event_delay_ms);
+}
+
+void vccw_test_msleep(unsigned int ms)
+{
+	msleep(ms);
+}

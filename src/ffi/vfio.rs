@@ -226,6 +226,26 @@ impl VfioDevice {
     }
 }
 
+/// The test hook `sch_event_delay_ms` (0: off): `sch_event` keeps the
+/// device it found that long, and says so in the kernel log, so that a test
+/// can remove the mdev meanwhile.
+pub(crate) fn sch_event_test_hold(sch: &super::Subchannel) {
+    // SAFETY: no arguments; it reads a module parameter.
+    let ms = unsafe { bindings::vccw_sch_event_test_delay_ms() };
+    if ms == 0 {
+        return;
+    }
+    pr_info!(
+        "{}: sch_event: holding the device for {} ms (test)\n",
+        sch.id(),
+        ms
+    );
+    // SAFETY: it sleeps, which sch_event (process context, no spinlock
+    // held) allows.
+    unsafe { bindings::vccw_test_msleep(ms) };
+    pr_info!("{}: sch_event: done with the device (test)\n", sch.id());
+}
+
 /// A css callback's use of the published vfio device of its subchannel
 /// (process context); see [`Subchannel::device`](super::Subchannel::device).
 ///

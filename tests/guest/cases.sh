@@ -387,6 +387,33 @@ t_reset() {
     sid_ok sid 02
 }
 
+# A css sch_event that found the device keeps it until it returns: mdev
+# remove waits for it, so the device's last reference is dropped in remove,
+# never in a css callback racing rmmod (defect 11, Documentation/driver.md
+# "Lifetimes at the edges"). The hook sch_event_delay_ms holds the device
+# in sch_event (which /proc/cio_settle runs for every subchannel); the
+# remove must end after the hold. Ours only (C has no hook), on the
+# entropy device's subchannel.
+SDELAY=/sys/module/vfio_ccw_rs/parameters/sch_event_delay_ms
+t_remove_during_sch_event() {
+    [ -w "$SDELAY" ] || { note "no $SDELAY"; return 1; }
+    sch=$(sch_of_devno "$DEVNO3") || { note "no $DEVNO3"; return 1; }
+    bind_vfio "$sch" && mdev_create "$sch" "$UUID2" || { note "bind $sch or mdev failed"; return 1; }
+    n=$(( $(dmesg | wc -l) + 1 ))
+    echo 2000 > "$SDELAY"
+    settle &
+    spid=$!
+    wait_for "dmesg | tail -n +$n | grep -q '$sch: sch_event: holding'" 60 || note "no hold seen"
+    mdev_remove "$UUID2"; r=$?
+    echo 0 > "$SDELAY"
+    wait $spid
+    dmesg | tail -n +$n | grep " $sch: " >> "$OUT"
+    unbind_vfio "$sch" || r=1
+    [ $r = 0 ] || return 1
+    awk '/sch_event: done with the device/ { d = NR } /mdev removed/ { m = NR }
+         END { exit !(d && m && d < m) }' "$OUT"
+}
+
 # ---------------------------------------------------------------- bad addresses
 # The same through iommufd, which reports an unmapped IOVA as ENOENT.
 t_unmapped_data_iommufd() {
@@ -560,6 +587,7 @@ close-during-unmap t_close_during_unmap rs-only
 clear-during-reset t_clear_during_reset rs-only
 halt-during-reset t_halt_during_reset rs-only
 reset-during-reset t_reset_during_reset rs-only
+remove-during-sch-event t_remove_during_sch_event rs-only
 unmapped-data t_unmapped_data
 unmapped-data-iommufd t_unmapped_data_iommufd
 unmapped-cpa t_unmapped_cpa
