@@ -8,7 +8,8 @@
 # failed or missing result and on any kernel splat.
 #
 # VCCW_GUEST_SUITES: which guest suites to run (default: all of them).
-# VCCW_FAULTS=1: also the fault-injection suite faults-rs (tests/guest/faults.sh).
+# VCCW_FAULTS=0: without the fault-injection suite faults-rs (tests/guest/faults.sh);
+# VCCW_FAULTS_C=1: also faults-c (the C driver under the kernel's injectors).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 T0=$(date +%s)
@@ -33,11 +34,11 @@ add_suite "vfio-ccw-c vfio-ccw-rs vfio-ccw-compare vfio-ccw-campaign-c vfio-ccw-
            vfio-ccw-campaign-compare" "sh /tests/guest/all.sh"
 add_suite platform 'sh /tests/platform/smoke.sh'
 [ -f "$VCCW_ROOT/tests/platform/vfio.sh" ] && add_suite vfio 'sh /tests/platform/vfio.sh'
-# Fault injection (tests/guest/faults.sh): every allocation, pin and guest read
-# of the load, mdev create, open/START/close and interrupt paths, one at a time.
-# Opt-in (VCCW_FAULTS=1) until its run time is measured: the load sweep alone
-# takes over 30 min under TCG (a load and an rmmod per failure point).
-[ "${VCCW_FAULTS:-0}" = 1 ] && add_suite faults-rs 'sh /tests/guest/faults.sh rs'
+# Fault injection (tests/guest/faults.sh): the allocations, pins and guest
+# reads of the load, bind, mdev create, open/START/close and interrupt paths,
+# one at a time, each distinct site of the driver at least once.
+[ "${VCCW_FAULTS:-1}" = 0 ] || add_suite faults-rs 'sh /tests/guest/faults.sh rs'
+[ "${VCCW_FAULTS_C:-0}" = 1 ] && add_suite faults-c 'sh /tests/guest/faults.sh c'
 CMD="$CMD; exit \$rc"
 
 step "guest: KUnit at boot and at module load, suites: ${SUITES[*]}"
@@ -46,8 +47,9 @@ LOG=$(checkout_log check-guest)
 set +e
 # 3 GiB: ordinary pages above 2 GiB (guest buffers, the KUnit suite's guest
 # pages) while GFP_DMA pages stay below, so host IDAWs carry addresses a
-# 31-bit CCW could not.
-"$VCCW_ROOT/scripts/guest.sh" --log "$LOG" --timeout 2400 --mem 3072 \
+# 31-bit CCW could not. 3000 s: the suites take about 20 min on a quiet
+# host, the fault-injection suite alone up to 15 min on a loaded one.
+"$VCCW_ROOT/scripts/guest.sh" --log "$LOG" --timeout 3000 --mem 3072 \
     --add "$VCCW_ROOT/tests/platform:/tests/platform" \
     --add "$VCCW_ROOT/tests/guest:/tests/guest" \
     --add "$CCWCTL:/bin/ccwctl" \

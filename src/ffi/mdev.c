@@ -81,7 +81,12 @@ int vccw_parent_register(struct subchannel *sch)
 	parent = kzalloc(sizeof(*parent), GFP_KERNEL);
 	if (!parent)
 		return -ENOMEM;
-	dev_set_name(&parent->dev, "parent");
+	/* Unchecked, a failed name would fail device_register with EINVAL. */
+	ret = dev_set_name(&parent->dev, "parent");
+	if (ret) {
+		kfree(parent);
+		return ret;
+	}
 	parent->dev.parent = &sch->dev;
 	parent->dev.release = vccw_parent_release;
 	ret = device_register(&parent->dev);

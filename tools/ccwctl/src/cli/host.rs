@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 //! The steps about the mdev, its DMA mapping and the process: `unmap`,
-//! `during`, `pins`, `close`, `sleep`, `mdev`.
+//! `during`, `pins`, `close`, `sleep`, `mdev`, `insmod`.
 
 use vfio_bindings::bindings::vfio as v;
 
@@ -87,4 +87,17 @@ pub fn mdev(st: &mut State) -> StepResult {
     ));
     st.out.rec("mdev.subchannel", &m.subchannel);
     Ok(Ok(()))
+}
+
+/// One `finit_module` of FILE, no parameters. Busybox `insmod` and
+/// `modprobe` load again with `init_module` when it fails, which hides an
+/// injected failure of the module's init (tests/guest/faults.sh).
+pub fn insmod(st: &mut State, file: &str) -> StepResult {
+    use std::os::fd::AsRawFd;
+    let f = std::fs::File::open(file).map_err(|e| Fail::Usage(format!("{file}: {e}")))?;
+    // SAFETY: finit_module reads the open file and a NUL-terminated
+    // parameter string; neither is kept after the call.
+    let r = unsafe { libc::syscall(libc::SYS_finit_module, f.as_raw_fd(), c"".as_ptr(), 0) };
+    let r = if r == 0 { Ok(()) } else { Err(Errno::last()) };
+    Ok(st.out_rc("insmod", r, ""))
 }

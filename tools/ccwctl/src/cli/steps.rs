@@ -112,6 +112,12 @@ pub enum Step {
     },
     /// Print what sysfs says about the mdev (no open)
     Mdev,
+    /// Load the kernel module FILE with one finit_module call (no retry:
+    /// busybox insmod retries a failed load with init_module)
+    Insmod {
+        #[arg(value_name = "FILE")]
+        file: String,
+    },
     /// A seeded random campaign (Documentation/ccwctl.md)
     Campaign(campaign::CampaignArgs),
 }
@@ -144,6 +150,7 @@ impl Step {
             Step::Close => host::close(st),
             Step::Sleep { ms } => host::sleep(*ms),
             Step::Mdev => host::mdev(st),
+            Step::Insmod { file } => host::insmod(st, file),
             Step::Campaign(a) => campaign::run(st, a),
         }
     }
