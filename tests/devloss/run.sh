@@ -155,12 +155,13 @@ if [ "$DRV" = rs ]; then
     check "held: the device_del's sch_event holds the device (hook)" \
         wait_for "dmesg | tail -n +$n | grep -q ' $SCH: sch_event: holding'" 60
     check "held: remove the mdev meanwhile" mdev_remove "$UUID"
+    echo "vccw-devloss: $SCH: mdev removal returned" > /dev/kmsg
     echo 0 > $SDELAY
     check "held: the subchannel $SCH goes" wait_for sch_gone 60
     dmesg | tail -n +$n | grep " $SCH: " > "$RES/held.dmesg"
     diag < "$RES/held.dmesg"
     check "held: the removal ended after sch_event let the device go" \
-        awk '/sch_event: done with the device/ { d = NR } /mdev removed/ { m = NR }
+        awk '/sch_event: done with the device/ { d = NR } /mdev removal returned/ { m = NR }
              END { exit !(d && m && d < m) }' "$RES/held.dmesg"
     replug held
 fi
