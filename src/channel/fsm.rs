@@ -72,6 +72,20 @@ impl State {
         State::Quiescing,
     ];
 
+    /// The `state` of the `vfio_ccw_fsm_event` tracepoint: C's `enum
+    /// vfio_ccw_state` (`NOT_OPER` 0, `STANDBY` 1, `IDLE` 2, `CP_PENDING` 4;
+    /// C's `CP_PROCESSING`, 3, lasts only while a request holds the I/O
+    /// lock, where no event is fed), and 5 for `Quiescing`, which C lacks.
+    pub const fn trace_value(self) -> i32 {
+        match self {
+            State::NotOper => 0,
+            State::Standby => 1,
+            State::Idle => 2,
+            State::Busy => 4,
+            State::Quiescing => 5,
+        }
+    }
+
     /// The state's name as in the documentation.
     pub const fn name(self) -> &'static str {
         match self {
@@ -163,6 +177,26 @@ impl Event {
         Event::Quiesced { disabled: true },
         Event::Quiesced { disabled: false },
     ];
+}
+
+impl Event {
+    /// The `event` of the `vfio_ccw_fsm_event` tracepoint: C's `enum
+    /// vfio_ccw_event` (`NOT_OPER` 0, `IO_REQ` 1, `INTERRUPT` 2,
+    /// `ASYNC_REQ` 3, `OPEN` 4, `CLOSE` 5). A reset is C's close then open:
+    /// it shows as `CLOSE` and the `Open` that completes it as `OPEN`.
+    /// Events C lacks follow: 6 `SubchannelChanged`, 7 `Quiesced`.
+    pub const fn trace_value(self) -> i32 {
+        match self {
+            Event::NotOper => 0,
+            Event::IoRequest(_) => 1,
+            Event::Interrupt { .. } => 2,
+            Event::AsyncRequest(_) => 3,
+            Event::Open => 4,
+            Event::Close | Event::Reset => 5,
+            Event::SubchannelChanged => 6,
+            Event::Quiesced { .. } => 7,
+        }
+    }
 }
 
 impl fmt::Display for Event {
