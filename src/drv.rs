@@ -7,8 +7,8 @@
 //! (C's messages); warnings are rate-limited.
 
 use crate::device::Device;
-use crate::ffi::{count_io_interrupt, IrbBytes, MdevDevice, SchGuard, Subchannel};
 use crate::ffi::log::{self, Msg};
+use crate::ffi::{count_io_interrupt, IrbBytes, MdevDevice, SchGuard, Subchannel};
 use crate::warn_ratelimited;
 use kernel::prelude::*;
 
