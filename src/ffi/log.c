@@ -59,15 +59,19 @@ static const struct {
 /* Whether s390dbf already has an area of that name (debugfs is its only index). */
 static bool vccw_dbf_exists(const char *name)
 {
-	struct dentry *root, *area = NULL;
+	struct dentry *root, *area;
+	bool exists = false;
 
 	root = debugfs_lookup("s390dbf", NULL);
-	if (root) {
-		area = debugfs_lookup(name, root);
+	if (IS_ERR_OR_NULL(root))
+		return false;
+	area = debugfs_lookup(name, root);
+	if (!IS_ERR_OR_NULL(area)) {
+		exists = true;
 		dput(area);
-		dput(root);
 	}
-	return area;
+	dput(root);
+	return exists;
 }
 
 int vccw_dbf_register(void)
