@@ -358,27 +358,30 @@ t_trace_dbf() {
     r=$?
     echo 0 > "$TRACEFS/tracing_on"
     echo 0 > "$TRACEFS/events/vfio_ccw/enable"
-    sed -n 's/^.* \(vfio_ccw_[a-z_]*: .*\)$/trace \1/p' "$TRACEFS/trace" >> "$OUT"
+    # As a set: C fires an interrupt's event in the interrupt handler, which
+    # can come before the trace of the request that caused it; ours, in the
+    # work item, always comes after.
+    sed -n 's/^.* \(vfio_ccw_[a-z_]*: .*\)$/trace \1/p' "$TRACEFS/trace" | sort >> "$OUT"
     dbf_entries vfio_ccw_msg sprintf >> "$OUT"
     dbf_entries vfio_ccw_trace hex_ascii >> "$OUT"
     for a in vfio_ccw_msg vfio_ccw_trace; do echo 2 > "$DBF/$a/level"; done
     [ $r = 0 ] || return 1
-    id=$SCH
     # C's numbers: states 1 STANDBY, 2 IDLE, 4 CP_PENDING; events 1 IO_REQ,
     # 2 INTERRUPT, 3 ASYNC_REQ, 4 OPEN, 5 CLOSE.
-    has "^trace vfio_ccw_fsm_event: schid=$id state=1 event=4$" &&
-        has "^trace vfio_ccw_fsm_event: schid=$id state=2 event=1$" &&
-        has "^trace vfio_ccw_fsm_event: schid=$id state=4 event=2$" &&
-        has "^trace vfio_ccw_fsm_io_request: schid=$id fctl=0x4 errno=-95 info=transport mode$" &&
-        has "^trace vfio_ccw_fsm_io_request: schid=$id fctl=0x2 errno=-95 info=request$" &&
-        has "^trace vfio_ccw_fsm_event: schid=$id state=2 event=3$" &&
-        has "^trace vfio_ccw_fsm_async_request: schid=$id command=0x1 errno=0$" &&
-        has "^trace vfio_ccw_fsm_event: schid=$id state=2 event=5$" &&
-        has "^dbf.vfio_ccw_msg 2 sch $id: transport mode$" &&
-        has "^dbf.vfio_ccw_msg 2 sch $id: halt on io_region$" &&
-        has "^dbf.vfio_ccw_trace 5 73 74 49 4f | stIO" &&
-        has "^dbf.vfio_ccw_trace 2 68 61 6c 74 49 4f | haltIO" &&
-        has "^dbf.vfio_ccw_trace 6 49 52 51 | IRQ"
+    has "^trace vfio_ccw_fsm_event: schid=$SCH state=1 event=4$" &&
+        has "^trace vfio_ccw_fsm_event: schid=$SCH state=2 event=1$" &&
+        has "^trace vfio_ccw_fsm_event: schid=$SCH state=4 event=2$" &&
+        has "^trace vfio_ccw_fsm_io_request: schid=$SCH fctl=0x4 errno=-95 info=transport mode$" &&
+        has "^trace vfio_ccw_fsm_io_request: schid=$SCH fctl=0x2 errno=-95 info=request$" &&
+        has "^trace vfio_ccw_fsm_event: schid=$SCH state=2 event=3$" &&
+        has "^trace vfio_ccw_fsm_async_request: schid=$SCH command=0x1 errno=0$" &&
+        has "^trace vfio_ccw_fsm_event: schid=$SCH state=2 event=2$" &&
+        has "^trace vfio_ccw_fsm_event: schid=$SCH state=2 event=5$" &&
+        has "^dbf.vfio_ccw_msg 2 sch $SCH: transport mode$" &&
+        has "^dbf.vfio_ccw_msg 2 sch $SCH: halt on io_region$" &&
+        has "^dbf.vfio_ccw_trace 5 73 74 49 4f 00 .* | stIO\.*$" &&
+        has "^dbf.vfio_ccw_trace 2 68 61 6c 74 49 4f 00 .* | haltIO\.*$" &&
+        has "^dbf.vfio_ccw_trace 6 49 52 51 00 .* | IRQ\.*$"
 }
 
 # The DMA mapping goes away while the driver holds pinned pages: the driver's
