@@ -184,17 +184,19 @@ impl Event {
     /// vfio_ccw_event` (`NOT_OPER` 0, `IO_REQ` 1, `INTERRUPT` 2,
     /// `ASYNC_REQ` 3, `OPEN` 4, `CLOSE` 5). A reset is C's close then open:
     /// it shows as `CLOSE` and the `Open` that completes it as `OPEN`.
-    /// Events C lacks follow: 6 `SubchannelChanged`, 7 `Quiesced`.
-    pub const fn trace_value(self) -> i32 {
+    /// `SubchannelChanged`, which C handles outside its state machine, is 6;
+    /// `Quiesced` is not traced: it ends the close or reset that asked for
+    /// the quiesce, which C does within its `CLOSE`.
+    pub const fn trace_value(self) -> Option<i32> {
         match self {
-            Event::NotOper => 0,
-            Event::IoRequest(_) => 1,
-            Event::Interrupt { .. } => 2,
-            Event::AsyncRequest(_) => 3,
-            Event::Open => 4,
-            Event::Close | Event::Reset => 5,
-            Event::SubchannelChanged => 6,
-            Event::Quiesced { .. } => 7,
+            Event::NotOper => Some(0),
+            Event::IoRequest(_) => Some(1),
+            Event::Interrupt { .. } => Some(2),
+            Event::AsyncRequest(_) => Some(3),
+            Event::Open => Some(4),
+            Event::Close | Event::Reset => Some(5),
+            Event::SubchannelChanged => Some(6),
+            Event::Quiesced { .. } => None,
         }
     }
 }

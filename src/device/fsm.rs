@@ -113,7 +113,10 @@ impl Exec<'_> {
                 Ok(())
             }
             Action::Unregister => {
-                let (event, state) = (self.event.trace_value(), self.from.trace_value());
+                // C logs the event that made it not operational: a failed
+                // quiesce counts as the close that ran it.
+                let event = self.event.trace_value().unwrap_or(5);
+                let state = self.from.trace_value();
                 log::msg(&dev.sch, Msg::NotOper { event, state });
                 dev.sch.lock().schedule_unregister();
                 Ok(())
@@ -125,14 +128,17 @@ impl Exec<'_> {
 
 impl Device {
     /// Feeds `event` to the state machine (`io` held), traced as
-    /// `vfio_ccw_fsm_event` with the state it finds.
+    /// `vfio_ccw_fsm_event` with the state it finds (but `Quiesced`, the
+    /// end of C's `CLOSE`).
     pub(super) fn feed(
         &self,
         io: &mut Io,
         event: Event,
         irb: Option<&IrbBytes>,
     ) -> (CioResult, Effects) {
-        trace::fsm_event(&self.sch, io.state.trace_value(), event.trace_value());
+        if let Some(value) = event.trace_value() {
+            trace::fsm_event(&self.sch, io.state.trace_value(), value);
+        }
         let mut exec = Exec {
             dev: self,
             data: &mut io.data,
