@@ -97,7 +97,7 @@ TRACE_EVENT(vfio_ccw_fsm_io_request,
 		__field(u16, sch_no)
 		__field(int, fctl)
 		__field(int, errno)
-		__field(char *, errstr)
+		__field(char*, errstr)	/* C spells the type so in the format */
 	),
 	TP_fast_assign(
 		__entry->cssid = schid.cssid;
