@@ -4,7 +4,7 @@
 //! the s390 debug feature areas `vfio_ccw_msg` and `vfio_ccw_trace` (C
 //! `vfio_ccw_debug_init` and the `VFIO_CCW_*_EVENT` macros: the same names,
 //! sizes, levels and messages), and the rate limit of console warnings
-//! ([`warn_ratelimited!`](crate::warn_ratelimited)).
+//! (`warn_ratelimited!`, `err_ratelimited!`).
 //!
 //! C: `src/ffi/log.c`, which holds the messages' formats and levels.
 
