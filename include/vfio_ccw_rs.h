@@ -22,5 +22,7 @@
 #include "vfio_ccw_rs/eventfd.h"
 #include "vfio_ccw_rs/kunit.h"
 #include "vfio_ccw_rs/fault.h"
+#include "vfio_ccw_rs/trace.h"
+#include "vfio_ccw_rs/log.h"
 
 #endif

@@ -2,29 +2,35 @@
 
 //! The css driver for I/O subchannels: what happens when the css bus binds,
 //! unbinds or notifies a subchannel.
+//!
+//! Success is logged at debug level and in the `vfio_ccw_msg` debug area
+//! (C's messages); warnings are rate-limited.
 
 use crate::device::Device;
+use crate::ffi::log::{self, Msg};
 use crate::ffi::{
     count_io_interrupt, sch_event_test_hold, IrbBytes, MdevDevice, SchGuard, Subchannel,
 };
-use kernel::prelude::*;
+use crate::warn_ratelimited;use kernel::prelude::*;
 
 /// Binds an I/O subchannel. QDIO subchannels are left to their own drivers.
 pub(crate) fn probe(sch: &Subchannel) -> Result {
     let id = sch.id();
     if sch.is_qdio() {
-        pr_warn!("{}: QDIO subchannels are not supported\n", id);
+        warn_ratelimited!("{}: QDIO subchannels are not supported\n", id);
         return Err(ENODEV);
     }
     sch.register_mdev_parent()?;
-    pr_info!("{}: bound to subchannel\n", id);
+    log::msg(sch, Msg::Bound);
+    pr_debug!("{}: bound to subchannel\n", id);
     Ok(())
 }
 
 /// Unbinds a subchannel.
 pub(crate) fn remove(sch: &Subchannel) {
     sch.unregister_mdev_parent();
-    pr_info!("{}: unbound from subchannel\n", sch.id());
+    log::msg(sch, Msg::Unbound);
+    pr_debug!("{}: unbound from subchannel\n", sch.id());
 }
 
 /// System shutdown (C `vfio_ccw_sch_shutdown`): a device in use is closed
@@ -43,9 +49,11 @@ pub(crate) fn interrupt(g: &SchGuard<'_>, irb: &IrbBytes) {
     match g.device::<Device>() {
         Some(dev) => {
             count_io_interrupt(g);
+            log::irq(g.subchannel());
             dev.interrupt(g, irb);
         }
         None => {
+            log::msg(g.subchannel(), Msg::UnexpectedIrq);
             let _ = g.disable();
         }
     }
@@ -82,13 +90,15 @@ pub(crate) fn channel_path_event(_sch: &Subchannel, _event: i32) -> Result {
 /// mdev `probe`: creates and registers the vfio device of a new mdev.
 pub(crate) fn mdev_probe(mdev: &MdevDevice) -> Result {
     mdev.create_vfio_device()?;
-    pr_info!("{}: mdev created\n", mdev.subchannel().id());
+    log::msg(mdev.subchannel(), Msg::Create);
+    pr_debug!("{}: mdev created\n", mdev.subchannel().id());
     Ok(())
 }
 
 /// mdev `remove`: unregisters the vfio device (waiting for its users) and
 /// releases it.
 pub(crate) fn mdev_remove(mdev: &MdevDevice) {
+    log::msg(mdev.subchannel(), Msg::Remove);
     mdev.remove_vfio_device();
-    pr_info!("{}: mdev removed\n", mdev.subchannel().id());
+    pr_debug!("{}: mdev removed\n", mdev.subchannel().id());
 }

@@ -55,6 +55,8 @@ struct VfioCcwModule {
     _css: ffi::CssDriverRegistration,
     _isc: ffi::IscRegistration,
     _mdev: ffi::MdevDriverRegistration,
+    // After the drivers, whose callbacks record in them.
+    _dbf: ffi::DbfRegistration,
     // Last: the fault attributes outlive every caller of the pins they fail.
     _faults: ffi::FaultInjection,
 }
@@ -63,14 +65,16 @@ impl kernel::Module for VfioCcwModule {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         ffi::check_layout()?;
         let faults = ffi::FaultInjection::new();
+        let dbf = ffi::DbfRegistration::new()?;
         let mdev = ffi::MdevDriverRegistration::new()?;
         let isc = ffi::IscRegistration::new();
         let css = ffi::CssDriverRegistration::new()?;
-        pr_info!("css driver vfio_ccw registered\n");
+        pr_debug!("css driver vfio_ccw registered\n");
         Ok(Self {
             _css: css,
             _isc: isc,
             _mdev: mdev,
+            _dbf: dbf,
             _faults: faults,
         })
     }
@@ -78,6 +82,6 @@ impl kernel::Module for VfioCcwModule {
 
 impl Drop for VfioCcwModule {
     fn drop(&mut self) {
-        pr_info!("unloading\n");
+        pr_debug!("unloading\n");
     }
 }

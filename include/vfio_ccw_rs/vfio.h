@@ -39,6 +39,7 @@ void vccw_vfio_notice_request(struct vccw_device *vdev, unsigned int count);
 void vccw_vfio_notice_no_request(struct vccw_device *vdev);
 /* Any context: the interrupt handler's queue overflowed (ratelimited). */
 void vccw_vfio_warn_irb_dropped(struct vccw_device *vdev);
+void vccw_vfio_warn_no_prefetch(struct vccw_device *vdev);
 void vccw_queue_io_work(struct vccw_device *vdev);
 void vccw_cancel_io_work(struct vccw_device *vdev);
 void vccw_irq_done_reinit(struct vccw_device *vdev);

@@ -72,6 +72,20 @@ impl State {
         State::Quiescing,
     ];
 
+    /// The `state` of the `vfio_ccw_fsm_event` tracepoint: C's `enum
+    /// vfio_ccw_state` (`NOT_OPER` 0, `STANDBY` 1, `IDLE` 2, `CP_PENDING` 4;
+    /// C's `CP_PROCESSING`, 3, lasts only while a request holds the I/O
+    /// lock, where no event is fed), and 5 for `Quiescing`, which C lacks.
+    pub const fn trace_value(self) -> i32 {
+        match self {
+            State::NotOper => 0,
+            State::Standby => 1,
+            State::Idle => 2,
+            State::Busy => 4,
+            State::Quiescing => 5,
+        }
+    }
+
     /// The state's name as in the documentation.
     pub const fn name(self) -> &'static str {
         match self {
@@ -163,6 +177,28 @@ impl Event {
         Event::Quiesced { disabled: true },
         Event::Quiesced { disabled: false },
     ];
+}
+
+impl Event {
+    /// The `event` of the `vfio_ccw_fsm_event` tracepoint: C's `enum
+    /// vfio_ccw_event` (`NOT_OPER` 0, `IO_REQ` 1, `INTERRUPT` 2,
+    /// `ASYNC_REQ` 3, `OPEN` 4, `CLOSE` 5). A reset is C's close then open:
+    /// it shows as `CLOSE` and the `Open` that completes it as `OPEN`.
+    /// `SubchannelChanged`, which C handles outside its state machine, is 6;
+    /// `Quiesced` is not traced: it ends the close or reset that asked for
+    /// the quiesce, which C does within its `CLOSE`.
+    pub const fn trace_value(self) -> Option<i32> {
+        match self {
+            Event::NotOper => Some(0),
+            Event::IoRequest(_) => Some(1),
+            Event::Interrupt { .. } => Some(2),
+            Event::AsyncRequest(_) => Some(3),
+            Event::Open => Some(4),
+            Event::Close | Event::Reset => Some(5),
+            Event::SubchannelChanged => Some(6),
+            Event::Quiesced { .. } => None,
+        }
+    }
 }
 
 impl fmt::Display for Event {

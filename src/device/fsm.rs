@@ -12,7 +12,8 @@ use crate::channel::fsm::{self, Action, Event, State};
 use crate::channel::quiesce::{Quiesce, QuiesceInput, QuiesceStep};
 use crate::channel::scsw::{ACTL_CLEAR_PEND, ACTL_HALT_PEND, ACTL_START_PEND};
 use crate::dma::Guest;
-use crate::ffi::{HostOrb, IrbBytes, HW_IRB_SIZE};
+use crate::ffi::log::{self, Insn, Msg};
+use crate::ffi::{trace, HostOrb, IrbBytes, HW_IRB_SIZE};
 
 use super::{Device, Io, IoData};
 
@@ -30,6 +31,8 @@ pub(super) struct Effects {
     pub(super) quiesce: bool,
     /// [`Action::DeliverIrb`]: an IRB was stored; signal the I/O eventfd.
     pub(super) delivered: bool,
+    /// The action that failed, if one did (the fallback's aside).
+    pub(super) failed: Option<Action>,
 }
 
 /// The kernel side of [`fsm::run`]: executes actions on one device.
@@ -37,21 +40,39 @@ struct Exec<'a> {
     dev: &'a Device,
     data: &'a mut IoData,
     irb: Option<&'a IrbBytes>,
+    /// The event and the state it was fed in, for the debug area.
+    event: Event,
+    from: State,
     out: Effects,
 }
 
 impl fsm::Executor for Exec<'_> {
     fn execute(&mut self, action: Action) -> CioResult {
+        let result = self.run(action);
+        if result.is_err() && self.out.failed.is_none() {
+            self.out.failed = Some(action);
+        }
+        result
+    }
+}
+
+impl Exec<'_> {
+    fn run(&mut self, action: Action) -> CioResult {
         let dev = self.dev;
         match action {
             Action::Translate => {
                 let orb = self.data.region.orb();
+                // Only prefetching is supported (C `cp_init`'s warning).
+                if !orb.pfch() {
+                    dev.vdev.warn_no_prefetch();
+                }
                 self.data.cp.translate(&orb, &mut Guest(&dev.vdev))
             }
             Action::StartSubchannel => dev.start_subchannel(self.data),
             Action::HaltSubchannel => {
                 let g = dev.sch.lock();
                 let cc = g.hsch();
+                log::insn(&dev.sch, Insn::Halt, cc);
                 if cc == 0 {
                     g.set_actl(g.actl() | ACTL_HALT_PEND);
                 }
@@ -60,6 +81,7 @@ impl fsm::Executor for Exec<'_> {
             Action::ClearSubchannel => {
                 let g = dev.sch.lock();
                 let cc = g.csch();
+                log::insn(&dev.sch, Insn::Clear, cc);
                 if cc == 0 {
                     g.set_actl(ACTL_CLEAR_PEND);
                 }
@@ -91,6 +113,11 @@ impl fsm::Executor for Exec<'_> {
                 Ok(())
             }
             Action::Unregister => {
+                // C logs the event that made it not operational: a failed
+                // quiesce counts as the close that ran it.
+                let event = self.event.trace_value().unwrap_or(5);
+                let state = self.from.trace_value();
+                log::msg(&dev.sch, Msg::NotOper { event, state });
                 dev.sch.lock().schedule_unregister();
                 Ok(())
             }
@@ -100,17 +127,24 @@ impl fsm::Executor for Exec<'_> {
 }
 
 impl Device {
-    /// Feeds `event` to the state machine (`io` held).
+    /// Feeds `event` to the state machine (`io` held), traced as
+    /// `vfio_ccw_fsm_event` with the state it finds (but `Quiesced`, the
+    /// end of C's `CLOSE`).
     pub(super) fn feed(
         &self,
         io: &mut Io,
         event: Event,
         irb: Option<&IrbBytes>,
     ) -> (CioResult, Effects) {
+        if let Some(value) = event.trace_value() {
+            trace::fsm_event(&self.sch, io.state.trace_value(), value);
+        }
         let mut exec = Exec {
             dev: self,
             data: &mut io.data,
             irb,
+            event,
+            from: io.state,
             out: Effects::default(),
         };
         let result = fsm::run(&mut io.state, event, &mut exec);
@@ -130,6 +164,7 @@ impl Device {
             words.copy_from_slice(&orb.to_bytes());
         }
         let cc = g.ssch(&mut data.orb);
+        log::insn(&self.sch, Insn::Start, cc);
         if cc == 0 {
             g.set_actl(g.actl() | ACTL_START_PEND);
         }
@@ -192,7 +227,10 @@ impl Device {
                 }
                 QuiesceStep::Done(result) => {
                     if result.is_err() {
-                        pr_err!("{}: could not quiesce the subchannel\n", self.sch.id());
+                        crate::err_ratelimited!(
+                            "{}: could not quiesce the subchannel\n",
+                            self.sch.id()
+                        );
                     }
                     return result;
                 }

@@ -110,7 +110,7 @@ impl Device {
         let pinned = self.io.lock().data.cp.iova_pinned(iova, length);
         if pinned {
             if let Err(e) = self.reset_down() {
-                pr_warn!("{}: reset for dma_unmap: {:?}\n", self.sch.id(), e);
+                crate::warn_ratelimited!("{}: reset for dma_unmap: {:?}\n", self.sch.id(), e);
             }
         }
     }
@@ -139,7 +139,7 @@ impl PinnedDrop for Device {
         self.vdev.cancel_io_work();
         let io = self.io.lock();
         if io.data.cp.is_initialized() {
-            pr_warn!("{}: channel program still held at release\n", self.sch.id());
+            crate::warn_ratelimited!("{}: channel program still held at release\n", self.sch.id());
         }
     }
 }

@@ -8,11 +8,15 @@
 use kernel::prelude::*;
 use kernel::uaccess::{UserSliceReader, UserSliceWriter};
 
-use crate::channel::fsm::{Event, IoRequest};
+use crate::channel::fsm::{Action, Event, IoRequest, State};
 use crate::channel::region::{self, Region};
+use crate::channel::scsw::FCTL_HALT;
 use crate::ffi::array_index_nospec;
+use crate::ffi::log::{self, Msg};
+use crate::ffi::trace::{self, IoRequestInfo};
 
-use super::Device;
+use super::fsm::Effects;
+use super::{Device, IoData};
 
 impl Device {
     /// `read` of region memory at file offset `pos` (C
@@ -60,23 +64,67 @@ impl Device {
         let ret = if region == Region::Io {
             user.read_slice(io.data.region.bytes.get_mut(range).ok_or(EINVAL)?)?;
             let request = io.data.region.request();
-            let (result, _) = self.feed(&mut io, Event::IoRequest(request), None);
+            let idle = io.state == State::Idle;
+            let (result, out) = self.feed(&mut io, Event::IoRequest(request), None);
             // As in C, a request with no function leaves `ret_code` as written.
             if result.is_err() || request != IoRequest::NoFunction {
                 io.data.region.set_ret_code(result);
+            }
+            if idle {
+                self.log_io_request(&io.data, request, &out);
             }
             io.data.region.ret_code()
         } else {
             user.read_slice(io.data.cmd.bytes.get_mut(range).ok_or(EINVAL)?)?;
             let command = io.data.cmd.async_command();
+            let busy = io.state == State::Busy;
+            let idle = io.state == State::Idle;
             let (result, _) = self.feed(&mut io, Event::AsyncRequest(command), None);
             io.data.cmd.set_ret_code(result);
-            io.data.cmd.ret_code()
+            let ret = io.data.cmd.ret_code();
+            // C traces the requests it runs: those of IDLE and CP_PENDING.
+            if idle || busy {
+                trace::fsm_async_request(&self.sch, io.data.cmd.command(), ret);
+            }
+            ret
         };
         Ok(if ret != 0 {
             ret as isize
         } else {
             count as isize
         })
+    }
+
+    /// The trace and debug-area records of an I/O request handled in
+    /// `Idle` (C `fsm_io_request`): none for a channel program started.
+    fn log_io_request(&self, data: &IoData, request: IoRequest, out: &Effects) {
+        let fctl = data.region.scsw().fctl();
+        let ret = data.region.ret_code();
+        let info = match (request, out.failed) {
+            (IoRequest::Start, None) => return,
+            (IoRequest::Start, Some(Action::Translate)) if data.cp.failed_in_prefetch() => {
+                log::msg(&self.sch, Msg::CpPrefetch(ret));
+                IoRequestInfo::CpPrefetch
+            }
+            (IoRequest::Start, Some(Action::Translate)) => {
+                log::msg(&self.sch, Msg::CpInit(ret));
+                IoRequestInfo::CpInit
+            }
+            (IoRequest::Start, _) => {
+                log::msg(&self.sch, Msg::IoHelper(ret));
+                IoRequestInfo::IoHelper
+            }
+            (IoRequest::StartTransportMode, _) => {
+                log::msg(&self.sch, Msg::TransportMode);
+                IoRequestInfo::TransportMode
+            }
+            (IoRequest::HaltOrClear, _) => {
+                let halt = fctl & FCTL_HALT != 0;
+                log::msg(&self.sch, if halt { Msg::HaltOnIo } else { Msg::ClearOnIo });
+                IoRequestInfo::Request
+            }
+            (IoRequest::NoFunction, _) => IoRequestInfo::Request,
+        };
+        trace::fsm_io_request(&self.sch, fctl, ret, info);
     }
 }

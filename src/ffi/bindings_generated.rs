@@ -243,6 +243,9 @@ unsafe extern "C" {
     pub fn vccw_vfio_warn_irb_dropped(vdev: *mut vccw_device);
 }
 unsafe extern "C" {
+    pub fn vccw_vfio_warn_no_prefetch(vdev: *mut vccw_device);
+}
+unsafe extern "C" {
     pub fn vccw_queue_io_work(vdev: *mut vccw_device);
 }
 unsafe extern "C" {
@@ -375,4 +378,80 @@ unsafe extern "C" {
 }
 unsafe extern "C" {
     pub fn vccw_fault_dma_rw(len: usize) -> core::ffi::c_int;
+}
+pub const vccw_io_request_info_VCCW_IO_REQUEST_REQUEST: vccw_io_request_info = 0;
+pub const vccw_io_request_info_VCCW_IO_REQUEST_TRANSPORT_MODE: vccw_io_request_info = 1;
+pub const vccw_io_request_info_VCCW_IO_REQUEST_CP_INIT: vccw_io_request_info = 2;
+pub const vccw_io_request_info_VCCW_IO_REQUEST_CP_PREFETCH: vccw_io_request_info = 3;
+pub const vccw_io_request_info_VCCW_IO_REQUEST_IO_HELPER: vccw_io_request_info = 4;
+pub type vccw_io_request_info = core::ffi::c_uint;
+unsafe extern "C" {
+    pub fn vccw_trace_fsm_event(
+        sch: *mut subchannel,
+        state: core::ffi::c_int,
+        event: core::ffi::c_int,
+    );
+}
+unsafe extern "C" {
+    pub fn vccw_trace_fsm_io_request(
+        sch: *mut subchannel,
+        fctl: core::ffi::c_int,
+        err: core::ffi::c_int,
+        info: vccw_io_request_info,
+    );
+}
+unsafe extern "C" {
+    pub fn vccw_trace_fsm_async_request(
+        sch: *mut subchannel,
+        command: core::ffi::c_int,
+        err: core::ffi::c_int,
+    );
+}
+unsafe extern "C" {
+    pub fn vccw_trace_chp_event(
+        sch: *mut subchannel,
+        mask: core::ffi::c_int,
+        event: core::ffi::c_int,
+    );
+}
+pub const vccw_dbf_msg_VCCW_DBF_BOUND: vccw_dbf_msg = 0;
+pub const vccw_dbf_msg_VCCW_DBF_UNBOUND: vccw_dbf_msg = 1;
+pub const vccw_dbf_msg_VCCW_DBF_CREATE: vccw_dbf_msg = 2;
+pub const vccw_dbf_msg_VCCW_DBF_REMOVE: vccw_dbf_msg = 3;
+pub const vccw_dbf_msg_VCCW_DBF_NOTOPER: vccw_dbf_msg = 4;
+pub const vccw_dbf_msg_VCCW_DBF_TRANSPORT_MODE: vccw_dbf_msg = 5;
+pub const vccw_dbf_msg_VCCW_DBF_CP_INIT: vccw_dbf_msg = 6;
+pub const vccw_dbf_msg_VCCW_DBF_CP_PREFETCH: vccw_dbf_msg = 7;
+pub const vccw_dbf_msg_VCCW_DBF_IO_HELPER: vccw_dbf_msg = 8;
+pub const vccw_dbf_msg_VCCW_DBF_HALT_ON_IO: vccw_dbf_msg = 9;
+pub const vccw_dbf_msg_VCCW_DBF_CLEAR_ON_IO: vccw_dbf_msg = 10;
+pub const vccw_dbf_msg_VCCW_DBF_UNEXPECTED_IRQ: vccw_dbf_msg = 11;
+pub const vccw_dbf_msg_VCCW_DBF_CHP_EVENT: vccw_dbf_msg = 12;
+pub type vccw_dbf_msg = core::ffi::c_uint;
+pub const vccw_dbf_insn_VCCW_DBF_SSCH: vccw_dbf_insn = 0;
+pub const vccw_dbf_insn_VCCW_DBF_HSCH: vccw_dbf_insn = 1;
+pub const vccw_dbf_insn_VCCW_DBF_CSCH: vccw_dbf_insn = 2;
+pub type vccw_dbf_insn = core::ffi::c_uint;
+unsafe extern "C" {
+    pub fn vccw_dbf_register() -> core::ffi::c_int;
+}
+unsafe extern "C" {
+    pub fn vccw_dbf_unregister();
+}
+unsafe extern "C" {
+    pub fn vccw_dbf_msg(
+        sch: *mut subchannel,
+        msg: vccw_dbf_msg,
+        a: core::ffi::c_long,
+        b: core::ffi::c_long,
+    );
+}
+unsafe extern "C" {
+    pub fn vccw_dbf_insn(sch: *mut subchannel, insn: vccw_dbf_insn, cc: core::ffi::c_int);
+}
+unsafe extern "C" {
+    pub fn vccw_dbf_irq(sch: *mut subchannel);
+}
+unsafe extern "C" {
+    pub fn vccw_warn_ratelimit() -> bool_;
 }

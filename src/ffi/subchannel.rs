@@ -56,7 +56,7 @@ impl Subchannel {
         unsafe { &*ptr.cast::<Self>() }
     }
 
-    fn as_raw(&self) -> *mut bindings::subchannel {
+    pub(super) fn as_raw(&self) -> *mut bindings::subchannel {
         self.0.get()
     }
 
@@ -245,6 +245,11 @@ impl<'a> SchGuard<'a> {
 impl SchGuard<'_> {
     fn raw(&self) -> *mut bindings::subchannel {
         self.sch.as_raw()
+    }
+
+    /// The subchannel whose lock is held.
+    pub(crate) fn subchannel(&self) -> &Subchannel {
+        self.sch
     }
 
     /// Sets the ISC and enables the subchannel with the C driver's

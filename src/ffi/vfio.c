@@ -221,6 +221,16 @@ void vccw_vfio_warn_irb_dropped(struct vccw_device *vdev)
 	dev_warn_ratelimited(vdev->vdev.dev, "IRB queue full, older status dropped\n");
 }
 
+/* C cp_init's warning, words and limit (one per 5 s). */
+void vccw_vfio_warn_no_prefetch(struct vccw_device *vdev)
+{
+	static DEFINE_RATELIMIT_STATE(rs, 5 * HZ, 1);
+
+	if (__ratelimit(&rs))
+		dev_warn(vdev->vdev.dev,
+			 "Prefetching channel program even though prefetch not specified in ORB");
+}
+
 void vccw_vfio_notice_no_request(struct vccw_device *vdev)
 {
 	dev_notice(vdev->vdev.dev,

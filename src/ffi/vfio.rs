@@ -219,6 +219,14 @@ impl VfioDevice {
         unsafe { bindings::vccw_vfio_warn_irb_dropped(self.raw()) }
     }
 
+    /// Warns that a channel program's ORB does not allow prefetching, which
+    /// the translation always does (C's message; at most one per 5 s).
+    pub(crate) fn warn_no_prefetch(&self) {
+        // SAFETY: the device and its `struct device` are live; process
+        // context.
+        unsafe { bindings::vccw_vfio_warn_no_prefetch(self.raw()) }
+    }
+
     /// Logs that no request eventfd is registered.
     pub(crate) fn notice_no_request(&self) {
         // SAFETY: as for `notice_request`.

@@ -319,6 +319,71 @@ t_async_bad_commands() {
     ccw async 0 --expect EINVAL + async 3 --expect EINVAL + async 4 --expect EINVAL + write 0x400 01 --expect EINVAL
 }
 
+# ---------------------------------------------------------------- tracing
+# The vfio_ccw tracepoints and s390dbf areas (Documentation/driver.md,
+# "Tracing and debug areas") for one known session: open, SENSE ID (START,
+# interrupt), a transport-mode START and a halt on the I/O region (both
+# EOPNOTSUPP), HSCH of the idle subchannel and its interrupt, close. OUT
+# gets the events' formats (without their dynamic ID), the trace lines
+# without task, CPU and time, and the debug areas' entries without time,
+# CPU and caller, at level 6: compare.sh diffs them between the drivers.
+TRACEFS=/sys/kernel/tracing
+DBF=/sys/kernel/debug/s390dbf
+# dbf_entries AREA VIEW: level and text of each entry.
+dbf_entries() {
+    awk '{ l = $3; $1 = $2 = $3 = $4 = $5 = $6 = ""; sub(/^ +/, ""); print "dbf." a, l, $0 }' \
+        a="$1" "$DBF/$1/$2"
+}
+t_trace_dbf() {
+    [ -d "$TRACEFS/events" ] || mount -t tracefs nodev "$TRACEFS" ||
+        { note "no tracefs"; return 1; }
+    [ -d "$TRACEFS/events/vfio_ccw" ] || { note "no vfio_ccw events"; return 1; }
+    for a in vfio_ccw_msg vfio_ccw_trace; do
+        [ -w "$DBF/$a/level" ] || { note "no s390dbf area $a"; return 1; }
+    done
+    for f in "$TRACEFS"/events/vfio_ccw/*/format; do
+        note "format $(basename "$(dirname "$f")")"
+        grep -v '^ID:' "$f" >> "$OUT"
+    done
+    echo 0 > "$TRACEFS/tracing_on"
+    : > "$TRACEFS/trace"
+    echo 1 > "$TRACEFS/events/vfio_ccw/enable"
+    for a in vfio_ccw_msg vfio_ccw_trace; do
+        echo 6 > "$DBF/$a/level"
+        echo 0 > "$DBF/$a/flush"
+    done
+    echo 1 > "$TRACEFS/tracing_on"
+    ccw run -e "$SID" + load -e "orb tm; ccw NOP" + start --expect EOPNOTSUPP \
+        + start --fctl halt --expect EOPNOTSUPP + hsch + wait --timeout 2000
+    r=$?
+    echo 0 > "$TRACEFS/tracing_on"
+    echo 0 > "$TRACEFS/events/vfio_ccw/enable"
+    # As a set: C fires an interrupt's event in the interrupt handler, which
+    # can come before the trace of the request that caused it; ours, in the
+    # work item, always comes after.
+    sed -n 's/^.* \(vfio_ccw_[a-z_]*: .*\)$/trace \1/p' "$TRACEFS/trace" | sort >> "$OUT"
+    dbf_entries vfio_ccw_msg sprintf >> "$OUT"
+    dbf_entries vfio_ccw_trace hex_ascii >> "$OUT"
+    for a in vfio_ccw_msg vfio_ccw_trace; do echo 2 > "$DBF/$a/level"; done
+    [ $r = 0 ] || return 1
+    # C's numbers: states 1 STANDBY, 2 IDLE, 4 CP_PENDING; events 1 IO_REQ,
+    # 2 INTERRUPT, 3 ASYNC_REQ, 4 OPEN, 5 CLOSE.
+    has "^trace vfio_ccw_fsm_event: schid=$SCH state=1 event=4$" &&
+        has "^trace vfio_ccw_fsm_event: schid=$SCH state=2 event=1$" &&
+        has "^trace vfio_ccw_fsm_event: schid=$SCH state=4 event=2$" &&
+        has "^trace vfio_ccw_fsm_io_request: schid=$SCH fctl=0x4 errno=-95 info=transport mode$" &&
+        has "^trace vfio_ccw_fsm_io_request: schid=$SCH fctl=0x2 errno=-95 info=request$" &&
+        has "^trace vfio_ccw_fsm_event: schid=$SCH state=2 event=3$" &&
+        has "^trace vfio_ccw_fsm_async_request: schid=$SCH command=0x1 errno=0$" &&
+        has "^trace vfio_ccw_fsm_event: schid=$SCH state=2 event=2$" &&
+        has "^trace vfio_ccw_fsm_event: schid=$SCH state=2 event=5$" &&
+        has "^dbf.vfio_ccw_msg 2 sch $SCH: transport mode$" &&
+        has "^dbf.vfio_ccw_msg 2 sch $SCH: halt on io_region$" &&
+        has "^dbf.vfio_ccw_trace 5 73 74 49 4f 00 .* | stIO\.*$" &&
+        has "^dbf.vfio_ccw_trace 2 68 61 6c 74 49 4f 00 .* | haltIO\.*$" &&
+        has "^dbf.vfio_ccw_trace 6 49 52 51 00 .* | IRQ\.*$"
+}
+
 # The DMA mapping goes away while the driver holds pinned pages: the driver's
 # dma_unmap must reset the device and unpin them before the unmap returns.
 # Through iommufd: with a type1 container, type1 itself calls dma_unmap with
@@ -552,6 +617,7 @@ csch-idle t_csch_idle c-bug
 hsch-idle-cpa t_hsch_idle_cpa c-bug
 csch-idle-cpa t_csch_idle_cpa c-bug
 async-bad-commands t_async_bad_commands
+trace-dbf t_trace_dbf
 unmap-pinned t_unmap_pinned
 close-in-flight t_close_in_flight
 reset t_reset

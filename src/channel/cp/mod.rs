@@ -141,6 +141,8 @@ pub struct ChannelProgram<S: ProgramStorage> {
     /// [`ChannelProgram::iova_pinned`].
     pinned_lo: u64,
     pinned_hi: u64,
+    /// The last [`ChannelProgram::translate`] got to pinning (C `cp_prefetch`).
+    prefetching: bool,
 }
 
 impl<S: ProgramStorage> ChannelProgram<S> {
@@ -157,7 +159,15 @@ impl<S: ProgramStorage> ChannelProgram<S> {
             pins: 0,
             pinned_lo: u64::MAX,
             pinned_hi: 0,
+            prefetching: false,
         }
+    }
+
+    /// Whether the last failed [`ChannelProgram::translate`] failed pinning
+    /// the program's data (C `cp_prefetch`) rather than reading the program
+    /// (C `cp_init`): what the `vfio_ccw` tracepoint and debug area report.
+    pub fn failed_in_prefetch(&self) -> bool {
+        self.prefetching
     }
 
     /// Whether a translated program is held (C `cp->initialized`).
@@ -199,6 +209,7 @@ impl<S: ProgramStorage> ChannelProgram<S> {
     /// [`GuestAccess`] returns. On error nothing stays pinned and no program
     /// is held.
     pub fn translate<G: GuestAccess>(&mut self, orb: &Orb, guest: &mut G) -> Result {
+        self.prefetching = false;
         if self.initialized {
             return Err(Error::Busy);
         }
@@ -215,7 +226,10 @@ impl<S: ProgramStorage> ChannelProgram<S> {
         self.pinned_hi = 0;
 
         let result = match self.build_segments(guest) {
-            Ok(()) => self.prefetch(guest),
+            Ok(()) => {
+                self.prefetching = true;
+                self.prefetch(guest)
+            }
             Err(e) => Err(e),
         };
         match result {
