@@ -11,7 +11,8 @@ use crate::ffi::log::{self, Msg};
 use crate::ffi::{
     count_io_interrupt, sch_event_test_hold, IrbBytes, MdevDevice, SchGuard, Subchannel,
 };
-use crate::warn_ratelimited;use kernel::prelude::*;
+use crate::warn_ratelimited;
+use kernel::prelude::*;
 
 /// Binds an I/O subchannel. QDIO subchannels are left to their own drivers.
 pub(crate) fn probe(sch: &Subchannel) -> Result {
