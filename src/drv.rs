@@ -3,8 +3,9 @@
 //! The css driver for I/O subchannels: what happens when the css bus binds,
 //! unbinds or notifies a subchannel.
 
+use crate::channel::chp::ChpEvent;
 use crate::device::Device;
-use crate::ffi::{count_io_interrupt, IrbBytes, MdevDevice, SchGuard, Subchannel};
+use crate::ffi::{count_io_interrupt, ChpLink, IrbBytes, MdevDevice, SchGuard, Subchannel};
 use kernel::prelude::*;
 
 /// Binds an I/O subchannel. QDIO subchannels are left to their own drivers.
@@ -70,9 +71,24 @@ pub(crate) fn subchannel_event(sch: &Subchannel, _process: bool) -> Result {
     Ok(())
 }
 
-/// A channel-path event: nothing yet (path masks and CRWs come with the
-/// CRW region).
-pub(crate) fn channel_path_event(_sch: &Subchannel, _event: i32) -> Result {
+/// A channel-path event (C `vfio_ccw_chp_event`; `sch->lock` held,
+/// interrupts off). Nothing without an mdev or when the subchannel does
+/// not use the path; else STORE SUBCHANNEL (`ENODEV` if it fails, so the
+/// css layer re-evaluates the subchannel) and the device's part
+/// ([`Device::chp_event`]); events other than vary and online/offline are
+/// ignored, as in C.
+pub(crate) fn channel_path_event(g: &SchGuard<'_>, link: &ChpLink, event: i32) -> Result {
+    let Some(dev) = g.device::<Device>() else {
+        return Ok(());
+    };
+    let mask = g.chp_mask(link);
+    if mask == 0 {
+        return Ok(());
+    }
+    g.update_schib().map_err(|_| ENODEV)?;
+    if let Some(event) = ChpEvent::from_raw(event) {
+        dev.chp_event(g, event, mask, link.chpid());
+    }
     Ok(())
 }
 

@@ -29,10 +29,10 @@ impl ChpEvent {
     /// (`CHP_FCES_EVENT`), which the driver ignores as C does.
     pub const fn from_raw(event: i32) -> Option<Self> {
         match event {
-            0 => Some(Self::VaryOff),
-            1 => Some(Self::VaryOn),
-            2 => Some(Self::Online),
-            3 => Some(Self::Offline),
+            0 => Some(Self::Online),
+            1 => Some(Self::Offline),
+            2 => Some(Self::VaryOn),
+            3 => Some(Self::VaryOff),
             _ => None,
         }
     }

@@ -16,10 +16,12 @@ const ALL: [ChpEvent; 4] = [
 
 #[test]
 fn event_numbers_are_chp_h() {
-    assert_eq!(ChpEvent::from_raw(0), Some(ChpEvent::VaryOff));
-    assert_eq!(ChpEvent::from_raw(1), Some(ChpEvent::VaryOn));
-    assert_eq!(ChpEvent::from_raw(2), Some(ChpEvent::Online));
-    assert_eq!(ChpEvent::from_raw(3), Some(ChpEvent::Offline));
+    // chp.h: CHP_ONLINE 0, CHP_OFFLINE 1, CHP_VARY_ON 2, CHP_VARY_OFF 3
+    // (also asserted in src/ffi/subchannel.c).
+    assert_eq!(ChpEvent::from_raw(0), Some(ChpEvent::Online));
+    assert_eq!(ChpEvent::from_raw(1), Some(ChpEvent::Offline));
+    assert_eq!(ChpEvent::from_raw(2), Some(ChpEvent::VaryOn));
+    assert_eq!(ChpEvent::from_raw(3), Some(ChpEvent::VaryOff));
     // CHP_FCES_EVENT and anything else: ignored.
     for raw in [4, 5, -1, i32::MAX, i32::MIN] {
         assert_eq!(ChpEvent::from_raw(raw), None);
