@@ -112,6 +112,14 @@ pub enum Step {
     },
     /// Print what sysfs says about the mdev (no open)
     Mdev,
+    /// Write TEXT to the file PATH, e.g. a channel path's sysfs `status`,
+    /// with the device still open
+    Sysfs {
+        #[arg(value_name = "PATH")]
+        path: String,
+        #[arg(value_name = "TEXT", allow_hyphen_values = true)]
+        text: String,
+    },
     /// A seeded random campaign (Documentation/ccwctl.md)
     Campaign(campaign::CampaignArgs),
 }
@@ -144,6 +152,7 @@ impl Step {
             Step::Close => host::close(st),
             Step::Sleep { ms } => host::sleep(*ms),
             Step::Mdev => host::mdev(st),
+            Step::Sysfs { path, text } => host::sysfs(st, path, text),
             Step::Campaign(a) => campaign::run(st, a),
         }
     }
