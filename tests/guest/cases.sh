@@ -538,9 +538,9 @@ t_chp_vary() {
     echo on > "$chp/status" 2>/dev/null
     note "chp status $(cat "$chp/status")"
     [ $r = 0 ] || return 1
-    # The HALT's final status: halt function, status pending, CE+DE? QEMU
-    # gives the halt's interruption with the status the device had.
-    has '^sysfs rc=0' && has '^wait rc=0' && has '^irb.scsw [0-9a-f]\{4\}4' &&
+    # The interruption after vary off is the HALT's (function control halt,
+    # SCSW bits 17-19 = 010).
+    has '^sysfs rc=0' && has '^wait rc=0' && has '^irb.scsw [0-9a-f]\{4\}2' &&
         has '^crw 0000000000000000$' && ! has '^crw [0-9a-f]*[1-9a-f]' &&
         has '^wait.irq1 rc=ETIMEDOUT' && sid_ok sid 02 && has 'chp status online'
 }
