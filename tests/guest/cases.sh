@@ -534,7 +534,9 @@ t_chp_vary() {
     ccw csch + wait --timeout 2000 + set-irqs 1 eventfd + schib + crw \
         + sysfs "$chp/status" off + wait --any --timeout 3000 + irb + schib + crw \
         + sysfs "$chp/status" on + schib + crw \
-        + wait --irq 1 --timeout 500 --expect ETIMEDOUT + run -e "$SID" || r=1
+        + wait --irq 1 --timeout 500 --expect ETIMEDOUT + run -e "orb lpm=0
+ccw SENSE_ID sli count=32 data=sid
+sid: data @0x1000 len=32 fill=0xee" || r=1
     echo on > "$chp/status" 2>/dev/null
     note "chp status $(cat "$chp/status")"
     [ $r = 0 ] || return 1
