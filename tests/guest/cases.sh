@@ -514,7 +514,7 @@ t_rng_sense_id() {
 # chp_of_sch SCH: the sysfs directory of the subchannel's first channel path.
 chp_of_sch() {
     set -- $(cat "$CSS/devices/$1/chpids" 2>/dev/null)
-    [ -n "${1:-}" ] && [ -d "$CSS/chp0.$1" ] && echo "$CSS/chp0.$1"
+    [ -n "${1:-}" ] && [ -d "/sys/devices/css0/chp0.$1" ] && echo "/sys/devices/css0/chp0.$1"
 }
 
 # Vary the disk's channel path off and on with the mdev open: the guest's
