@@ -528,6 +528,8 @@ chp_of_sch() {
 # path is off: QEMU would answer it with a deferred cc 3 that stays in the
 # subchannel's SCSW for the rest of the boot (../shared notes), colouring
 # the other driver's run. The path is varied on again whatever happens.
+# A c-bug case: C's SCHIB region shows host addresses (see `schib`), so
+# its `schib` steps fail (EPROTO) and the rest of its run is not reached.
 t_chp_vary() {
     chp=$(chp_of_sch "$SCH") || { note "no channel path for $SCH"; return 1; }
     r=0
@@ -611,6 +613,6 @@ eventfd-reopen t_eventfd_reopen rs-only
 open-clears-regions t_open_clears_regions rs-only
 second-disk-capacity t_second_disk_capacity
 rng-sense-id t_rng_sense_id
-chp-vary t_chp_vary
+chp-vary t_chp_vary c-bug
 remove-while-open t_remove_while_open
 "
