@@ -19,6 +19,7 @@
 #include "vfio_ccw_rs/vfio.h"
 #include "vfio_ccw_rs/page.h"
 #include "vfio_ccw_rs/mutex.h"
+#include "vfio_ccw_rs/spinlock.h"
 #include "vfio_ccw_rs/eventfd.h"
 #include "vfio_ccw_rs/kunit.h"
 #include "vfio_ccw_rs/fault.h"

@@ -27,13 +27,13 @@ trap 'rm -f "$tmp"' EXIT
     echo '// fails when this file and the headers disagree.'
     echo
     # Kernel structures are opaque (forward-declared in the headers), except
-    # `struct mutex` and `struct kunit`, which Rust embeds or passes on as
-    # the kernel crate's types.
+    # `struct mutex`, `struct spinlock` and `struct kunit`, which Rust embeds
+    # or passes on as the kernel crate's types.
     "$BINDGEN" "$VCCW_ROOT/include/vfio_ccw_rs.h" \
         --use-core --ctypes-prefix core::ffi --no-layout-tests --no-doc-comments \
         --allowlist-function 'vccw_.*' \
-        --blocklist-type mutex --blocklist-type kunit \
-        --raw-line 'pub use kernel::bindings::{kunit, mutex};' \
+        --blocklist-type mutex --blocklist-type spinlock --blocklist-type kunit \
+        --raw-line 'pub use kernel::bindings::{kunit, mutex, spinlock};' \
         -- -nostdinc --target=s390x-linux-gnu -D__KERNEL__ -w \
         -I"$KDIR/include" -I"$KDIR/arch/s390/include" \
         -I"$KDIR/arch/s390/include/uapi" -I"$KDIR/include/uapi" \

@@ -6,10 +6,12 @@
 //! Success is logged at debug level and in the `vfio_ccw_msg` debug area
 //! (C's messages); warnings are rate-limited.
 
+use crate::channel::chp::ChpEvent;
 use crate::device::Device;
 use crate::ffi::log::{self, Msg};
+use crate::ffi::trace;
 use crate::ffi::{
-    count_io_interrupt, sch_event_test_hold, IrbBytes, MdevDevice, SchGuard, Subchannel,
+    count_io_interrupt, sch_event_test_hold, ChpLink, IrbBytes, MdevDevice, SchGuard, Subchannel,
 };
 use crate::warn_ratelimited;
 use kernel::prelude::*;
@@ -82,9 +84,26 @@ pub(crate) fn subchannel_event(sch: &Subchannel, _process: bool) -> Result {
     Ok(())
 }
 
-/// A channel-path event: nothing yet (path masks and CRWs come with the
-/// CRW region).
-pub(crate) fn channel_path_event(_sch: &Subchannel, _event: i32) -> Result {
+/// A channel-path event (C `vfio_ccw_chp_event`; `sch->lock` held,
+/// interrupts off). Nothing without an mdev or when the subchannel does
+/// not use the path; else STORE SUBCHANNEL (`ENODEV` if it fails, so the
+/// css layer re-evaluates the subchannel) and the device's part
+/// ([`Device::chp_event`]); events other than vary and online/offline are
+/// ignored, as in C.
+pub(crate) fn channel_path_event(g: &SchGuard<'_>, link: &ChpLink, event: i32) -> Result {
+    let Some(dev) = g.device::<Device>() else {
+        return Ok(());
+    };
+    let mask = g.chp_mask(link);
+    if mask == 0 {
+        return Ok(());
+    }
+    trace::chp_event(g.subchannel(), mask, event);
+    log::msg(g.subchannel(), Msg::ChpEvent { mask, event });
+    g.update_schib().map_err(|_| ENODEV)?;
+    if let Some(event) = ChpEvent::from_raw(event) {
+        dev.chp_event(g, event, mask, link.chpid());
+    }
     Ok(())
 }
 

@@ -29,6 +29,13 @@ int vccw_sch_ssch(struct subchannel *sch, void *orb);
 int vccw_sch_hsch(struct subchannel *sch);
 int vccw_sch_csch(struct subchannel *sch);
 int vccw_sch_cancel(struct subchannel *sch);
+int vccw_sch_cancel_halt_clear(struct subchannel *sch);
+u8 vccw_sch_opm(struct subchannel *sch);
+void vccw_sch_set_opm(struct subchannel *sch, u8 opm);
+/* The subchannel's path-mask bit for a chp_event's link (0: not its path). */
+u8 vccw_sch_chp_mask(struct subchannel *sch, void *link);
+/* The CHPID of a chp_event's link (struct chp_link). */
+u8 vccw_chp_link_id(void *link);
 void vccw_sch_sched_unregister(struct subchannel *sch);
 /* Only in the css irq callback: the IRB TEST SUBCHANNEL stored. */
 void vccw_sch_copy_irb(u8 *irb);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The vfio device of an mdev: struct vccw_device, a struct vfio_device plus
- * the I/O work item and the interrupt completion, and the Rust state.
+ * the I/O and CRW work items and the interrupt completion, and the Rust state.
  */
 #ifndef VFIO_CCW_RS_VFIO_H
 #define VFIO_CCW_RS_VFIO_H
@@ -40,8 +40,12 @@ void vccw_vfio_notice_no_request(struct vccw_device *vdev);
 /* Any context: the interrupt handler's queue overflowed (ratelimited). */
 void vccw_vfio_warn_irb_dropped(struct vccw_device *vdev);
 void vccw_vfio_warn_no_prefetch(struct vccw_device *vdev);
+/* Any context: the CRW queue overflowed (ratelimited). */
+void vccw_vfio_warn_crw_dropped(struct vccw_device *vdev);
 void vccw_queue_io_work(struct vccw_device *vdev);
 void vccw_cancel_io_work(struct vccw_device *vdev);
+void vccw_queue_crw_work(struct vccw_device *vdev);
+void vccw_cancel_crw_work(struct vccw_device *vdev);
 void vccw_irq_done_reinit(struct vccw_device *vdev);
 void vccw_irq_done_complete(struct vccw_device *vdev);
 bool vccw_irq_done_wait(struct vccw_device *vdev, unsigned int msecs);
@@ -51,7 +55,7 @@ void vccw_test_msleep(unsigned int ms);
 
 /*
  * Provided by the Rust crate (src/entry/vfio.rs): vfio_device_ops and the
- * I/O work item. state is the Rust device, stored by vccw_rs_vfio_init.
+ * I/O and CRW work items. state is the Rust device, stored by vccw_rs_vfio_init.
  */
 int vccw_rs_vfio_init(struct vccw_device *vdev, struct subchannel *sch, const void **state);
 void vccw_rs_vfio_release(const void *state);
@@ -63,5 +67,6 @@ long vccw_rs_vfio_ioctl(const void *state, unsigned int cmd, unsigned long arg);
 void vccw_rs_vfio_request(const void *state, unsigned int count);
 void vccw_rs_vfio_dma_unmap(const void *state, u64 iova, u64 length);
 void vccw_rs_io_work(const void *state);
+void vccw_rs_crw_work(const void *state);
 
 #endif

@@ -25,6 +25,7 @@
 //!   [`cp::backend`].
 //! - [`fsm`]: the state machine as a total function of (state, event).
 //! - [`quiesce`]: the bounded cancel/halt/clear procedure run on close.
+//! - [`chp`]: channel-path events: path masks, termination, CRWs.
 //! - [`error`]: the one error type, mapped to errno in one place.
 //!
 //! See `Documentation/channel-core.md` and `Documentation/fsm.md`.
@@ -68,6 +69,7 @@ macro_rules! bit_field {
 
 pub mod bytes;
 pub mod ccw;
+pub mod chp;
 pub mod cp;
 pub mod crw;
 pub mod error;

@@ -92,7 +92,7 @@ pub(crate) fn feed_bounded(
 #[derive(Default)]
 pub(super) struct Triggers {
     io: Option<EventFd>,
-    crw: Option<EventFd>,
+    pub(super) crw: Option<EventFd>,
     pub(super) req: Option<EventFd>,
 }
 

@@ -10,10 +10,11 @@ use kernel::prelude::*;
 use kernel::sync::new_mutex;
 
 use crate::channel::cp::ChannelProgram;
+use crate::channel::crw::CrwQueue;
 use crate::channel::fsm::{Event, State};
 use crate::channel::region::{CmdRegion, IoRegion, SCHIB_REGION_SIZE};
 use crate::dma::ProgramPages;
-use crate::ffi::{HostOrb, IoMutex, SchLocked, SubchannelRef, VfioDevice};
+use crate::ffi::{HostOrb, IoMutex, IrqSpinLock, SchLocked, SubchannelRef, VfioDevice};
 
 use super::interrupts::{IrbQueue, Triggers};
 use super::{Device, Io, IoData};
@@ -24,6 +25,7 @@ impl Device {
     pub(crate) fn new(vdev: VfioDevice, sch: SubchannelRef) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
             irbs: SchLocked::new(&sch, IrbQueue::new()),
+            crws <- IrqSpinLock::new(CrwQueue::new()),
             io <- IoMutex::new(Io {
                 state: State::Standby,
                 data: IoData {
@@ -67,6 +69,7 @@ impl Device {
     pub(crate) fn close(&self) {
         let _down = self.down.lock();
         let _ = self.take_down(Event::Close);
+        self.vdev.cancel_crw_work();
         *self.triggers.lock() = Triggers::default();
     }
 
@@ -137,6 +140,7 @@ impl Device {
 impl PinnedDrop for Device {
     fn drop(self: Pin<&mut Self>) {
         self.vdev.cancel_io_work();
+        self.vdev.cancel_crw_work();
         let io = self.io.lock();
         if io.data.cp.is_initialized() {
             crate::warn_ratelimited!("{}: channel program still held at release\n", self.sch.id());

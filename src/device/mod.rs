@@ -10,7 +10,7 @@
 //! | [`ioctl`] | `VFIO_DEVICE_*` ioctls, the eventfds | `vfio_ccw_ops.c` |
 //! | [`fsm`] | the state machine's actions (START, HALT, CLEAR, …) and the quiesce procedure | `vfio_ccw_fsm.c`, `vfio_ccw_sch_quiesce` |
 //! | [`interrupts`] | the IRB queue, the `irq` callback's part, the I/O work item | `vfio_ccw_sch_irq`, `vfio_ccw_sch_io_todo` |
-//! | [`chp`] | channel paths and CRWs (planned) | `vfio_ccw_chp.c`, `vfio_ccw_chp_event` |
+//! | [`chp`] | channel-path events, the CRW queue, its work item and region read | `vfio_ccw_chp.c`, `vfio_ccw_chp_event`, `vfio_ccw_crw_todo` |
 //!
 //! # Locks
 //!
@@ -27,7 +27,11 @@
 //!   interrupts off, held by the css layer around the `irq` callback):
 //!   subchannel instructions, enable/disable, and the queue of IRBs not yet
 //!   fed ([`interrupts`]). Taken inside `io`, never the other way round.
-//! - `triggers` (a [`Mutex`]): the eventfds. Never held with `io`.
+//! - `crws` ([`IrqSpinLock`], C `crw_lock`): the queue of CRWs not yet
+//!   read. Taken inside `sch->lock` by `chp_event` (which runs with it held
+//!   and interrupts off, so it can take no mutex), and alone by the CRW
+//!   region read and work item; never held while taking another lock.
+//! - `triggers` (a [`Mutex`]): the eventfds. Never held with `io` or `crws`.
 //!
 //! # Interrupts
 //!
@@ -50,10 +54,11 @@ use kernel::prelude::*;
 use kernel::sync::Mutex;
 
 use crate::channel::cp::ChannelProgram;
+use crate::channel::crw::CrwQueue;
 use crate::channel::fsm::State;
 use crate::channel::region::{CmdRegion, IoRegion, SCHIB_REGION_SIZE};
 use crate::dma::ProgramPages;
-use crate::ffi::{HostOrb, IoMutex, SchLocked, SubchannelRef, VfioDevice};
+use crate::ffi::{HostOrb, IoMutex, IrqSpinLock, SchLocked, SubchannelRef, VfioDevice};
 
 #[cfg(not(CONFIG_VFIO_CCW_RS_KUNIT_TEST))]
 use self::interrupts::IrbQueue;
@@ -92,6 +97,8 @@ pub(crate) struct Device {
     #[pin]
     io: IoMutex<Io>,
     irbs: SchLocked<IrbQueue>,
+    #[pin]
+    crws: IrqSpinLock<CrwQueue>,
     #[pin]
     triggers: Mutex<Triggers>,
 }

@@ -25,8 +25,13 @@ impl Device {
         let (index, off) = region::split_offset(pos);
         let region = Region::from_index_clamped(index, array_index_nospec)?;
         let range = region::window(off, count, region.size())?;
+        if region == Region::Crw {
+            // Without `io`: the read signals the CRW eventfd (`triggers`).
+            let crw = self.read_crw();
+            user.write_slice(crw.get(range).ok_or(EINVAL)?)?;
+            return Ok(count);
+        }
         let mut io = self.io.lock();
-        let crw;
         let bytes: &[u8] = match region {
             Region::Io => &io.data.region.bytes,
             Region::AsyncCmd => &io.data.cmd.bytes,
@@ -38,12 +43,7 @@ impl Device {
                 io.data.schib = io.data.cp.translate_schib(&g.schib());
                 &io.data.schib
             }
-            Region::Crw => {
-                // CRWs are queued by channel-path events (`chp_event`),
-                // which do not queue any yet: no CRW pending.
-                crw = region::crw_region(None);
-                &crw
-            }
+            Region::Crw => return Err(EINVAL),
         };
         user.write_slice(bytes.get(range).ok_or(EINVAL)?)?;
         Ok(count)

@@ -10,7 +10,7 @@ use core::ffi::{c_int, c_void};
 use super::{check_prototypes, errno_of};
 use crate::drv;
 use crate::ffi::bindings;
-use crate::ffi::{SchGuard, Subchannel};
+use crate::ffi::{ChpLink, SchGuard, Subchannel};
 
 /// css `probe`: binds an I/O subchannel.
 ///
@@ -83,16 +83,25 @@ unsafe extern "C" fn vccw_rs_sch_event(sch: *mut bindings::subchannel, process: 
 /// # Safety
 ///
 /// `sch` points to a subchannel bound to us that stays live during the
-/// call; `link` is not used.
+/// call, whose lock the caller holds with interrupts off for the call (chp.c
+/// and chsc.c take it around `chp_event`); `link` points to the event's
+/// `struct chp_link`, live for the call.
 #[no_mangle]
 unsafe extern "C" fn vccw_rs_chp_event(
     sch: *mut bindings::subchannel,
-    _link: *mut c_void,
+    link: *mut c_void,
     event: c_int,
 ) -> c_int {
     // SAFETY: the caller guarantees that `sch` is live for the call.
     let sch = unsafe { Subchannel::from_raw(sch) };
-    errno_of(drv::channel_path_event(sch, event))
+    // SAFETY: the caller holds `sch->lock` with interrupts off for the call,
+    // which outlives the guard.
+    let guard = unsafe { SchGuard::assume_locked(sch) };
+    // SAFETY: the caller guarantees that `link` is live for the call.
+    let Some(link) = (unsafe { ChpLink::from_raw(link) }) else {
+        return 0;
+    };
+    errno_of(drv::channel_path_event(&guard, &link, event))
 }
 
 check_prototypes!(

@@ -169,6 +169,19 @@ unsafe extern "C" fn vccw_rs_io_work(state: *const c_void) {
     unsafe { borrow_state::<Device>(state) }.io_work()
 }
 
+/// The CRW work item: signals the CRW eventfd if CRWs are queued.
+///
+/// # Safety
+///
+/// `state` is the live state of a device, as for `vccw_rs_io_work`: the
+/// work item is queued only by the state (its `chp_event`), and cancelled
+/// in `close` and in the state's drop (in `release`) before it is freed.
+#[no_mangle]
+unsafe extern "C" fn vccw_rs_crw_work(state: *const c_void) {
+    // SAFETY: the caller guarantees that `state` is live for the call.
+    unsafe { borrow_state::<Device>(state) }.crw_work()
+}
+
 check_prototypes!(
     vccw_rs_vfio_init,
     vccw_rs_vfio_release,
@@ -180,4 +193,5 @@ check_prototypes!(
     vccw_rs_vfio_request,
     vccw_rs_vfio_dma_unmap,
     vccw_rs_io_work,
+    vccw_rs_crw_work,
 );

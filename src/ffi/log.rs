@@ -47,7 +47,6 @@ pub(crate) enum Msg {
     /// 2: `unexpected interrupt`: an interruption without an mdev.
     UnexpectedIrq,
     /// 2: `mask=M event=E`: a channel-path event (for `chp_event`).
-    #[allow(dead_code)]
     ChpEvent {
         /// The subchannel's paths on the channel path.
         mask: u8,

@@ -10,7 +10,8 @@
 //!
 //! - [`css`]: the css driver registration, interruption subclass 3;
 //! - [`subchannel`]: [`Subchannel`] (borrowed in a css callback),
-//!   [`SubchannelRef`] (a counted reference), [`SchGuard`] (holds
+//!   [`SubchannelRef`] (a counted reference), [`ChpLink`] (the channel
+//!   path of a `chp_event`), [`SchGuard`] (holds
 //!   `sch->lock`; every operation that needs the lock is a method of the
 //!   guard), [`SchLocked`] (data protected by `sch->lock`);
 //! - [`mdev`]: the mdev driver registration and [`MdevDevice`];
@@ -21,6 +22,8 @@
 //! - [`page`]: [`OwnedPage`] (a page, `GFP_DMA` if asked);
 //! - [`mutex`]: [`IoMutex`] (a mutex with `trylock`, which 6.12's
 //!   `kernel::sync::Mutex` lacks);
+//! - [`spinlock`]: [`IrqSpinLock`] (a spinlock taken with interrupts off,
+//!   which 6.12's `kernel::sync` lacks);
 //! - [`eventfd`]: eventfds ([`EventFd`]);
 //! - [`fault`]: the fault injection of pins and guest reads
 //!   ([`FaultInjection`]);
@@ -41,6 +44,7 @@ pub(crate) mod log;
 pub(crate) mod mdev;
 pub(crate) mod mutex;
 pub(crate) mod page;
+pub(crate) mod spinlock;
 pub(crate) mod subchannel;
 pub(crate) mod trace;
 pub(crate) mod vfio;
@@ -63,11 +67,19 @@ pub(crate) use eventfd::EventFd;
 pub(crate) use fault::FaultInjection;
 pub(crate) use log::{warn_ratelimit, DbfRegistration};
 pub(crate) use mdev::{MdevDevice, MdevDriverRegistration};
-pub(crate) use mutex::{check_layout, IoMutex};
+pub(crate) use mutex::IoMutex;
 pub(crate) use page::{OwnedPage, PAGE_SIZE};
+pub(crate) use spinlock::IrqSpinLock;
 pub(crate) use subchannel::{
-    HostOrb, IrbBytes, SchGuard, SchLocked, Subchannel, SubchannelRef, HW_IRB_SIZE,
+    ChpLink, HostOrb, IrbBytes, SchGuard, SchLocked, Subchannel, SubchannelRef, HW_IRB_SIZE,
 };
 pub(crate) use vfio::{
     array_index_nospec, sch_event_test_hold, set_irqs_validate, VfioDevice, VfioIrqSet, VfioState,
 };
+
+/// Checks that the C structures Rust embeds (`struct mutex`, `spinlock_t`)
+/// have the layout the kernel crate's bindings gave them.
+pub(crate) fn check_layout() -> kernel::error::Result {
+    mutex::check_layout()?;
+    spinlock::check_layout()
+}

@@ -9,6 +9,7 @@
 #include <linux/workqueue.h>
 #include <asm/cio.h>
 
+#include "chp.h"
 #include "cio.h"
 #include "css.h"
 #include "ioasm.h"
@@ -21,6 +22,7 @@
 static_assert(sizeof(struct irb) == 64);
 static_assert(sizeof(union orb) == 32);
 static_assert(sizeof(struct schib) == SCHIB_AREA_SIZE && SCHIB_AREA_SIZE == 52);
+static_assert(CHP_ONLINE == 0 && CHP_OFFLINE == 1 && CHP_VARY_ON == 2 && CHP_VARY_OFF == 3);
 static_assert(SCSW_ACTL_START_PEND == 0x20 && SCSW_ACTL_HALT_PEND == 0x10 &&
 	      SCSW_ACTL_CLEAR_PEND == 0x08);
 
@@ -138,4 +140,31 @@ void vccw_sch_sched_unregister(struct subchannel *sch)
 void vccw_sch_copy_irb(u8 *irb)
 {
 	memcpy(irb, this_cpu_ptr(&cio_irb), sizeof(struct irb));
+}
+
+int vccw_sch_cancel_halt_clear(struct subchannel *sch)
+{
+	int iretry = 255;
+
+	return cio_cancel_halt_clear(sch, &iretry);
+}
+
+u8 vccw_sch_opm(struct subchannel *sch)
+{
+	return sch->opm;
+}
+
+void vccw_sch_set_opm(struct subchannel *sch, u8 opm)
+{
+	sch->opm = opm;
+}
+
+u8 vccw_sch_chp_mask(struct subchannel *sch, void *link)
+{
+	return chp_ssd_get_mask(&sch->ssd_info, link);
+}
+
+u8 vccw_chp_link_id(void *link)
+{
+	return ((struct chp_link *)link)->chpid.id;
 }

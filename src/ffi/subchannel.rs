@@ -8,7 +8,7 @@
 //! channel-subsystem instructions.
 
 use core::cell::{Cell, UnsafeCell};
-use core::ffi::c_ulong;
+use core::ffi::{c_ulong, c_void};
 use core::fmt;
 use core::marker::PhantomData;
 use core::ops::Deref;
@@ -133,6 +133,32 @@ impl Subchannel {
         // SAFETY: `vdev` is published, and `guard` holds the lock under which
         // remove withdraws it before waiting for its css users.
         Some(unsafe { DeviceRef::get(vdev) })
+    }
+}
+
+/// The channel path of a css `chp_event` (C `struct chp_link`), borrowed
+/// for the call.
+///
+/// # Invariants
+///
+/// Points to a live `struct chp_link`.
+pub(crate) struct ChpLink(NonNull<c_void>);
+
+impl ChpLink {
+    /// # Safety
+    ///
+    /// `link` must point to the `struct chp_link` the css layer passed to
+    /// `chp_event`, live for as long as the result is used (the call).
+    pub(crate) unsafe fn from_raw(link: *mut c_void) -> Option<Self> {
+        // INVARIANT: the caller guarantees that a non-null `link` is live.
+        NonNull::new(link).map(Self)
+    }
+
+    /// The path's CHPID.
+    pub(crate) fn chpid(&self) -> u8 {
+        // SAFETY: the link is live (type invariant); its CHPID is set by the
+        // css layer before the call and not changed during it.
+        unsafe { bindings::vccw_chp_link_id(self.0.as_ptr()) }
     }
 }
 
@@ -302,6 +328,35 @@ impl SchGuard<'_> {
     pub(crate) fn set_lpm(&self, lpm: u8) {
         // SAFETY: as for `lpm`: the write is serialised by `sch->lock`.
         unsafe { bindings::vccw_sch_set_lpm(self.raw(), lpm) }
+    }
+
+    /// `sch->opm`, the operational-path mask (paths not varied off).
+    pub(crate) fn opm(&self) -> u8 {
+        // SAFETY: the css layer updates `sch->opm` under `sch->lock`, which
+        // the guard holds.
+        unsafe { bindings::vccw_sch_opm(self.raw()) }
+    }
+
+    /// Sets `sch->opm`.
+    pub(crate) fn set_opm(&self, opm: u8) {
+        // SAFETY: as for `opm`: the write is serialised by `sch->lock`.
+        unsafe { bindings::vccw_sch_set_opm(self.raw(), opm) }
+    }
+
+    /// The subchannel's path-mask bit of `link`'s channel path, 0 if the
+    /// subchannel does not use it (`chp_ssd_get_mask`).
+    pub(crate) fn chp_mask(&self, link: &ChpLink) -> u8 {
+        // SAFETY: `sch->ssd_info` is updated by the css layer under
+        // `sch->lock`, held here; the link is live (its invariant).
+        unsafe { bindings::vccw_sch_chp_mask(self.raw(), link.0.as_ptr()) }
+    }
+
+    /// `cio_cancel_halt_clear` with a fresh retry count: cancels, halts or
+    /// clears the running function; its result is the next step's.
+    pub(crate) fn cancel_halt_clear(&self) -> Result {
+        // SAFETY: `cio_cancel_halt_clear` needs `sch->lock` (it issues the
+        // instructions and updates the SCHIB), held by the guard.
+        to_result(unsafe { bindings::vccw_sch_cancel_halt_clear(self.raw()) })
     }
 
     /// Activity control of the cached SCSW.

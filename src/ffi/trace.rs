@@ -63,7 +63,6 @@ pub(crate) fn fsm_async_request(sch: &Subchannel, command: u32, errno: i32) {
 /// mask of its paths on that channel path and the css event (`CHP_*`).
 /// For `chp_event` (C calls it when the subchannel has an mdev and a path
 /// on the link, before acting on the event).
-#[allow(dead_code)]
 pub(crate) fn chp_event(sch: &Subchannel, mask: u8, event: i32) {
     // SAFETY: the subchannel is live; the wrapper only reads its id.
     unsafe { bindings::vccw_trace_chp_event(sch.as_raw(), mask.into(), event) }

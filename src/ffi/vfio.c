@@ -54,6 +54,7 @@ struct vccw_device {
 	struct subchannel *sch;
 	const void *state;
 	struct work_struct io_work;
+	struct work_struct crw_work;
 	struct completion irq_done;
 	/* css callbacks using the device; mdev remove waits for none. */
 	atomic_t css_users;
@@ -69,12 +70,18 @@ static void vccw_io_work_fn(struct work_struct *work)
 	vccw_rs_io_work(container_of(work, struct vccw_device, io_work)->state);
 }
 
+static void vccw_crw_work_fn(struct work_struct *work)
+{
+	vccw_rs_crw_work(container_of(work, struct vccw_device, crw_work)->state);
+}
+
 static int vccw_vfio_init(struct vfio_device *vdev)
 {
 	struct vccw_device *d = to_vccw(vdev);
 
 	d->sch = to_subchannel(vdev->dev->parent);
 	INIT_WORK(&d->io_work, vccw_io_work_fn);
+	INIT_WORK(&d->crw_work, vccw_crw_work_fn);
 	init_completion(&d->irq_done);
 	atomic_set(&d->css_users, 0);
 	return vccw_rs_vfio_init(d, d->sch, &d->state);
@@ -231,6 +238,12 @@ void vccw_vfio_warn_no_prefetch(struct vccw_device *vdev)
 			 "Prefetching channel program even though prefetch not specified in ORB");
 }
 
+/* Any context: the CRW queue overflowed (ratelimited). */
+void vccw_vfio_warn_crw_dropped(struct vccw_device *vdev)
+{
+	dev_warn_ratelimited(vdev->vdev.dev, "CRW queue full, channel report dropped (overflow flagged)\n");
+}
+
 void vccw_vfio_notice_no_request(struct vccw_device *vdev)
 {
 	dev_notice(vdev->vdev.dev,
@@ -245,6 +258,16 @@ void vccw_queue_io_work(struct vccw_device *vdev)
 void vccw_cancel_io_work(struct vccw_device *vdev)
 {
 	cancel_work_sync(&vdev->io_work);
+}
+
+void vccw_queue_crw_work(struct vccw_device *vdev)
+{
+	queue_work(system_wq, &vdev->crw_work);
+}
+
+void vccw_cancel_crw_work(struct vccw_device *vdev)
+{
+	cancel_work_sync(&vdev->crw_work);
 }
 
 void vccw_irq_done_reinit(struct vccw_device *vdev)

@@ -174,6 +174,23 @@ impl VfioDevice {
         unsafe { bindings::vccw_cancel_io_work(self.raw()) }
     }
 
+    /// Queues the CRW work item (the entry point `vccw_rs_crw_work`); any
+    /// context.
+    pub(crate) fn queue_crw_work(&self) {
+        // SAFETY: the device is live, and the glue's `init` initialised the
+        // work item before the state existed; `queue_work` may be called
+        // with interrupts off.
+        unsafe { bindings::vccw_queue_crw_work(self.raw()) }
+    }
+
+    /// Cancels the CRW work item and waits for a running instance. Must
+    /// not be called from the work item itself.
+    pub(crate) fn cancel_crw_work(&self) {
+        // SAFETY: as for `cancel_io_work`: the work item is initialised, and
+        // the contract excludes the only deadlock.
+        unsafe { bindings::vccw_cancel_crw_work(self.raw()) }
+    }
+
     /// Forgets past interruptions for [`VfioDevice::wait_interrupt`].
     pub(crate) fn reset_interrupt_wait(&self) {
         // SAFETY: the device is live, and `init` initialised the completion.
@@ -225,6 +242,13 @@ impl VfioDevice {
         // SAFETY: the device and its `struct device` are live; process
         // context.
         unsafe { bindings::vccw_vfio_warn_no_prefetch(self.raw()) }
+    }
+
+    /// Warns (ratelimited) that the CRW queue overflowed; any context.
+    pub(crate) fn warn_crw_dropped(&self) {
+        // SAFETY: the device and its `struct device` are live; the
+        // ratelimited `dev_warn` may be called with interrupts off.
+        unsafe { bindings::vccw_vfio_warn_crw_dropped(self.raw()) }
     }
 
     /// Logs that no request eventfd is registered.

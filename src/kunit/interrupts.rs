@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The interrupt path's bounds: the IRB queue the `irq` callback fills and
-//! the I/O work item's budget. (QEMU's virtual channel subsystem raises one
+//! the I/O work item's budget; the CRW queue under its spinlock. (QEMU's virtual channel subsystem raises one
 //! interruption per start, halt or clear function and none for PCI, so a
 //! guest there cannot overflow the queue; this case feeds it directly.)
 
 use core::cell::RefCell;
 
 use super::check::Outcome;
+use kernel::prelude::*;
+
+use crate::channel::crw::{Crw, CrwQueue, CRW_QUEUE_LEN, ERC_INIT};
 use crate::device::{feed_bounded, IrbQueue, IRB_QUEUE_LEN};
-use crate::ffi::{IrbBytes, HW_IRB_SIZE};
+use crate::ffi::{IrbBytes, IrqSpinLock, HW_IRB_SIZE};
 
 /// IRBs the simulated storm delivers in all.
 const STORM: u16 = 100;
@@ -101,5 +104,45 @@ pub(crate) fn io_work_bound() -> Outcome {
         fed,
         runs,
         IRB_QUEUE_LEN
+    ))
+}
+
+/// The CRW queue under its own spinlock (`IrqSpinLock`, the C glue's
+/// `spin_lock_irqsave`), as `chp_event` and the CRW region read use it:
+/// CRWs pushed with the lock held come out in order, one past the queue's
+/// length is dropped and flagged as overflow, and the lock is free again
+/// after every guard (a second `lock` would otherwise spin forever).
+pub(crate) fn crw_queue_locked() -> Outcome {
+    let Ok(q) = KBox::pin_init(IrqSpinLock::new(CrwQueue::new()), GFP_KERNEL) else {
+        return Err(msg!("allocating the queue failed"));
+    };
+    for n in 0..=CRW_QUEUE_LEN as u8 {
+        let fits = q.lock().push(Crw::channel_path(ERC_INIT, n));
+        check!(
+            fits == (usize::from(n) < CRW_QUEUE_LEN),
+            "push {}: fits {}",
+            n,
+            fits
+        );
+    }
+    for n in 0..CRW_QUEUE_LEN {
+        let Some(crw) = q.lock().pop() else {
+            return Err(msg!("CRW {} missing", n));
+        };
+        check_eq!(usize::from(crw.rsid()), n);
+        check!(
+            crw.oflw() == (n == CRW_QUEUE_LEN - 1),
+            "CRW {}: overflow bit {}",
+            n,
+            crw.oflw()
+        );
+    }
+    check!(
+        q.lock().pop().is_none(),
+        "a CRW beyond the queue's length came out"
+    );
+    Ok(msg!(
+        "{} CRWs in order, the last flagged overflow",
+        CRW_QUEUE_LEN
     ))
 }

@@ -77,4 +77,5 @@ cases!(
     fsm::fsm_reset_while_busy,
     region::region_index_nospec,
     interrupts::io_work_bound,
+    interrupts::crw_queue_locked,
 );

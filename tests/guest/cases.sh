@@ -575,6 +575,45 @@ t_rng_sense_id() {
     sid_ok sid 04
 }
 
+# ---------------------------------------------------------------- channel paths
+# chp_of_sch SCH: the sysfs directory of the subchannel's first channel path.
+chp_of_sch() {
+    set -- $(cat "$CSS/devices/$1/chpids" 2>/dev/null)
+    [ -n "${1:-}" ] && [ -d "/sys/devices/css0/chp0.$1" ] && echo "/sys/devices/css0/chp0.$1"
+}
+
+# Vary the disk's channel path off and on with the mdev open: the guest's
+# cio calls the drivers' chp_event with CHP_VARY_OFF and CHP_VARY_ON. After
+# a CLEAR the last-path-used mask names the path, so vary off ends the
+# subchannel's function as C does (cio_cancel_halt_clear: cancel is not
+# applicable, HALT is issued), and the HALT's interruption reaches the I/O
+# region. A vary queues no CRW (the region reads zero, the CRW eventfd
+# stays quiet). After vary on, a START with the ORB's lpm 0 (so the
+# subchannel's lpm, which vary off emptied) works again. No START while the
+# path is off: QEMU would answer it with a deferred cc 3 that stays in the
+# subchannel's SCSW for the rest of the boot (../shared notes), colouring
+# the other driver's run. The path is varied on again whatever happens.
+# A c-bug case: C's SCHIB region shows host addresses (see `schib`), so
+# its `schib` steps fail (EPROTO) and the rest of its run is not reached.
+t_chp_vary() {
+    chp=$(chp_of_sch "$SCH") || { note "no channel path for $SCH"; return 1; }
+    r=0
+    ccw csch + wait --timeout 2000 + set-irqs 1 eventfd + schib + crw \
+        + sysfs "$chp/status" off + wait --any --timeout 3000 + irb + schib + crw \
+        + sysfs "$chp/status" on + schib + crw \
+        + wait --irq 1 --timeout 500 --expect ETIMEDOUT + run -e "orb lpm=0
+ccw SENSE_ID sli count=32 data=sid
+sid: data @0x1000 len=32 fill=0xee" || r=1
+    echo on > "$chp/status" 2>/dev/null
+    note "chp status $(cat "$chp/status")"
+    [ $r = 0 ] || return 1
+    # The interruption after vary off is the HALT's (function control halt,
+    # SCSW bits 17-19 = 010).
+    has '^sysfs rc=0' && has '^wait rc=0' && has '^irb.scsw [0-9a-f]\{4\}2' &&
+        has '^crw 0000000000000000$' && ! has '^crw [0-9a-f]*[1-9a-f]' &&
+        has '^wait.irq1 rc=ETIMEDOUT' && sid_ok sid 02 && has 'chp status online'
+}
+
 CASES="
 info t_info
 sense-id t_sense_id
@@ -640,5 +679,6 @@ eventfd-reopen t_eventfd_reopen rs-only
 open-clears-regions t_open_clears_regions rs-only
 second-disk-capacity t_second_disk_capacity
 rng-sense-id t_rng_sense_id
+chp-vary t_chp_vary c-bug
 remove-while-open t_remove_while_open
 "

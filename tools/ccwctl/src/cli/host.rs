@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 //! The steps about the mdev, its DMA mapping and the process: `unmap`,
-//! `during`, `pins`, `close`, `sleep`, `mdev`, `insmod`.
+//! `during`, `pins`, `close`, `sleep`, `mdev`, `insmod`, `sysfs`.
 
 use vfio_bindings::bindings::vfio as v;
 
@@ -100,4 +100,17 @@ pub fn insmod(st: &mut State, file: &str) -> StepResult {
     let r = unsafe { libc::syscall(libc::SYS_finit_module, f.as_raw_fd(), c"".as_ptr(), 0) };
     let r = if r == 0 { Ok(()) } else { Err(Errno::last()) };
     Ok(st.out_rc("insmod", r, ""))
+}
+
+/// `sysfs PATH TEXT`: writes TEXT to PATH in one `write`, as `echo` does
+/// (e.g. `off` to `/sys/devices/css0/chp0.00/status`: the kernel varies the
+/// path and calls the drivers' `chp_event`). Records `sysfs rc=...` only,
+/// so that the line does not depend on the path.
+pub fn sysfs(st: &mut State, path: &str, text: &str) -> StepResult {
+    let r = std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))
+        .map_err(|e| Errno(e.raw_os_error().unwrap_or(libc::EIO)));
+    Ok(st.out_rc("sysfs", r, ""))
 }

@@ -118,6 +118,14 @@ pub enum Step {
         #[arg(value_name = "FILE")]
         file: String,
     },
+    /// Write TEXT to the file PATH, e.g. a channel path's sysfs `status`,
+    /// with the device still open
+    Sysfs {
+        #[arg(value_name = "PATH")]
+        path: String,
+        #[arg(value_name = "TEXT", allow_hyphen_values = true)]
+        text: String,
+    },
     /// A seeded random campaign (Documentation/ccwctl.md)
     Campaign(campaign::CampaignArgs),
 }
@@ -151,6 +159,7 @@ impl Step {
             Step::Sleep { ms } => host::sleep(*ms),
             Step::Mdev => host::mdev(st),
             Step::Insmod { file } => host::insmod(st, file),
+            Step::Sysfs { path, text } => host::sysfs(st, path, text),
             Step::Campaign(a) => campaign::run(st, a),
         }
     }
