@@ -508,8 +508,9 @@ op_run() {
 # its translation allocates. First only the allocations count (the kernel's
 # injectors), each one failed (step 1): every DMA and pin-record page
 # beyond the reserve, at least 5 + 3. Then only the pins and guest reads
-# (ours), with steps up to 256: pins of the first CCWs and, at N=256, of
-# the last (256 pins and a guest read or two), when the most pages are held.
+# (ours), steps up to 1000: pins of the first CCWs and, past the 4000th, of
+# the last ones (a guest read, then one pin per 2K IDAW: 4082), when every
+# page is held.
 XLATE='orb c64 i2k
 ccw READ_CONF sli cc count=0x8000 data=big times=255
 ccw READ_CONF sli count=64 data=conf
@@ -537,10 +538,12 @@ op_translate() {
         check "translate: each page beyond the reserve failed, ENOMEM ($pages pages, at least 8)" [ "$pages" -ge 8 ]
     if [ "$DRV" = rs ]; then
         count_only fail_pin fail_dma_rw
-        MAXSTEP=256
+        MAXSTEP=1000 MAXN=8000
         sweep translate-pin 'exec "$CCWCTL" -u $UUID -m run -e "$XLATE"' ccw_errno xlate_verify true true
-        check "translate: a pin of the last CCWs failed cleanly (N=256, of fewer than $n)" \
-            grep -q '^N=256 fail_pin rc=14 EFAULT ' "$RES/translate-pin.log"
+        MAXN=2000
+        check "translate: a pin after the 4000th failed cleanly (of fewer than $n calls)" awk '
+            $1 ~ /^N=/ && substr($1, 3) + 0 >= 4000 && $2 == "fail_pin" && $4 == "EFAULT" { f = 1 }
+            END { exit !f }' "$RES/translate-pin.log"
     fi
     MAXSTEP=$m
 }
