@@ -16,4 +16,17 @@ struct kunit;
  */
 void vccw_kunit_report(struct kunit *test, bool passed, const char *msg);
 
+/*
+ * C's enum vfio_ccw_state and enum vfio_ccw_event (vfio_ccw_private.h), by
+ * name: the values its vfio_ccw_fsm_event tracepoint carries.
+ */
+struct vccw_c_fsm_values {
+	int state_not_oper, state_standby, state_idle, state_cp_pending, nr_states;
+	int event_not_oper, event_io_req, event_interrupt, event_async_req;
+	int event_open, event_close, nr_events;
+};
+
+/* Provided by src/ffi/kunit.c: fills *v from the kernel's own header. */
+void vccw_kunit_c_fsm_values(struct vccw_c_fsm_values *v);
+
 #endif

@@ -406,6 +406,25 @@ unsafe extern "C" {
 unsafe extern "C" {
     pub fn vccw_kunit_report(test: *mut kunit, passed: bool_, msg: *const core::ffi::c_char);
 }
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct vccw_c_fsm_values {
+    pub state_not_oper: core::ffi::c_int,
+    pub state_standby: core::ffi::c_int,
+    pub state_idle: core::ffi::c_int,
+    pub state_cp_pending: core::ffi::c_int,
+    pub nr_states: core::ffi::c_int,
+    pub event_not_oper: core::ffi::c_int,
+    pub event_io_req: core::ffi::c_int,
+    pub event_interrupt: core::ffi::c_int,
+    pub event_async_req: core::ffi::c_int,
+    pub event_open: core::ffi::c_int,
+    pub event_close: core::ffi::c_int,
+    pub nr_events: core::ffi::c_int,
+}
+unsafe extern "C" {
+    pub fn vccw_kunit_c_fsm_values(v: *mut vccw_c_fsm_values);
+}
 unsafe extern "C" {
     pub fn vccw_fault_init();
 }

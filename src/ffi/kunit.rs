@@ -51,6 +51,17 @@ pub(crate) const fn end() -> kunit_case {
     unsafe { core::mem::zeroed() }
 }
 
+/// C's `enum vfio_ccw_state` and `enum vfio_ccw_event` values, by name.
+pub(crate) fn c_fsm_values() -> bindings::vccw_c_fsm_values {
+    let mut v = core::mem::MaybeUninit::uninit();
+    // SAFETY: `v` is valid for writes for the call; the C function assigns
+    // the whole structure, every field an `int`, so it is then initialised.
+    unsafe {
+        bindings::vccw_kunit_c_fsm_values(v.as_mut_ptr());
+        v.assume_init()
+    }
+}
+
 /// Capacity of a report, terminating NUL included (longer text is cut).
 const REPORT_LEN: usize = 256;
 

@@ -80,6 +80,23 @@ pub(crate) use vfio::{
 /// Checks that the C structures Rust embeds (`struct mutex`, `spinlock_t`)
 /// have the layout the kernel crate's bindings gave them.
 pub(crate) fn check_layout() -> kernel::error::Result {
-    mutex::check_layout()?;
-    spinlock::check_layout()
+    // SAFETY: `sizeof` evaluated in C; the calls have no preconditions.
+    let (mutex, spinlock) = unsafe {
+        (
+            bindings::vccw_sizeof_mutex(),
+            bindings::vccw_sizeof_spinlock(),
+        )
+    };
+    same_size::<bindings::mutex>("struct mutex", mutex)?;
+    same_size::<bindings::spinlock>("spinlock_t", spinlock)
+}
+
+/// Whether `T` has the `c` bytes C gives the structure `name`.
+fn same_size<T>(name: &str, c: usize) -> kernel::error::Result {
+    let rust = core::mem::size_of::<T>();
+    if c != rust {
+        kernel::pr_err!("{}: C has {} bytes, Rust {}\n", name, c, rust);
+        return Err(kernel::error::code::EINVAL);
+    }
+    Ok(())
 }

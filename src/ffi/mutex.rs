@@ -4,7 +4,8 @@
 //! `kernel::sync::Mutex` lacks.
 //!
 //! C: `src/ffi/mutex.c`. The mutex is embedded in Rust memory as the kernel
-//! crate's `bindings::mutex`; [`check_layout`] compares its size with C's.
+//! crate's `bindings::mutex`; [`super::check_layout`] compares its size with
+//! C's.
 
 use core::cell::UnsafeCell;
 use core::marker::PhantomData;
@@ -13,19 +14,6 @@ use kernel::prelude::*;
 use kernel::types::Opaque;
 
 use super::bindings;
-
-/// Checks that the C structures Rust embeds have the layout the kernel
-/// crate's bindings gave them (`struct mutex` in [`IoMutex`]).
-pub(crate) fn check_layout() -> Result {
-    // SAFETY: `sizeof` evaluated in C; the call has no preconditions.
-    let c = unsafe { bindings::vccw_sizeof_mutex() };
-    let rust = core::mem::size_of::<bindings::mutex>();
-    if c != rust {
-        pr_err!("struct mutex: C has {} bytes, Rust {}\n", c, rust);
-        return Err(EINVAL);
-    }
-    Ok(())
-}
 
 /// A kernel mutex with `trylock`, protecting a `T`.
 ///

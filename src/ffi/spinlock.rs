@@ -6,8 +6,8 @@
 //! lockdep sees a hardirq-safe to hardirq-unsafe order.
 //!
 //! C: `src/ffi/spinlock.c`. The lock is embedded in Rust memory as the
-//! kernel crate's `bindings::spinlock`; [`check_layout`] compares its size
-//! with C's.
+//! kernel crate's `bindings::spinlock`; [`super::check_layout`] compares
+//! its size with C's.
 
 use core::cell::UnsafeCell;
 use core::ffi::c_ulong;
@@ -17,18 +17,6 @@ use kernel::prelude::*;
 use kernel::types::Opaque;
 
 use super::bindings;
-
-/// Checks that `spinlock_t` has the size the kernel crate's bindings gave it.
-pub(crate) fn check_layout() -> Result {
-    // SAFETY: `sizeof` evaluated in C; the call has no preconditions.
-    let c = unsafe { bindings::vccw_sizeof_spinlock() };
-    let rust = core::mem::size_of::<bindings::spinlock>();
-    if c != rust {
-        pr_err!("spinlock_t: C has {} bytes, Rust {}\n", c, rust);
-        return Err(EINVAL);
-    }
-    Ok(())
-}
 
 /// A spinlock taken with interrupts off, protecting a `T`. Usable in any
 /// context, including under other spinlocks and in hard interrupts.

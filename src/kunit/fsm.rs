@@ -298,3 +298,46 @@ pub(crate) fn fsm_reset_while_busy() -> Outcome {
     x.feed(&mut state, Event::Open, Ok(()), State::Idle, &[Enable])?;
     Ok(msg!(""))
 }
+
+/// The `vfio_ccw_fsm_event` tracepoint carries C's numbers: each state and
+/// event against C's `enum vfio_ccw_state` / `enum vfio_ccw_event` by name
+/// (the kernel's own `vfio_ccw_private.h`); beyond C's, its `NR_` counts.
+pub(crate) fn fsm_trace_values() -> Outcome {
+    let c = crate::ffi::kunit::c_fsm_values();
+    for s in State::ALL {
+        let want = match s {
+            State::NotOper => c.state_not_oper,
+            State::Standby => c.state_standby,
+            State::Idle => c.state_idle,
+            State::Busy => c.state_cp_pending,
+            State::Quiescing => c.nr_states,
+        };
+        check!(
+            s.trace_value() == want,
+            "{}: {} for C's {}",
+            s.name(),
+            s.trace_value(),
+            want
+        );
+    }
+    for e in Event::ALL {
+        let want = match e {
+            Event::NotOper => Some(c.event_not_oper),
+            Event::IoRequest(_) => Some(c.event_io_req),
+            Event::Interrupt { .. } => Some(c.event_interrupt),
+            Event::AsyncRequest(_) => Some(c.event_async_req),
+            Event::Open => Some(c.event_open),
+            Event::Close | Event::Reset => Some(c.event_close),
+            Event::SubchannelChanged => Some(c.nr_events),
+            Event::Quiesced { .. } => None,
+        };
+        check!(
+            e.trace_value() == want,
+            "{}: {:?} for C's {:?}",
+            e,
+            e.trace_value(),
+            want
+        );
+    }
+    Ok(msg!(""))
+}

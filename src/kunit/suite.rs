@@ -75,6 +75,7 @@ cases!(
     fsm::fsm_io_cycle,
     fsm::fsm_start_failures,
     fsm::fsm_reset_while_busy,
+    fsm::fsm_trace_values,
     region::region_index_nospec,
     interrupts::io_work_bound,
     interrupts::crw_queue_locked,

@@ -6,7 +6,7 @@
 #   sh tests/guest/faults.sh c|rs [OP...]
 #
 # OPs (default: all of the driver's): load, bind, lifetime, create, run,
-# irq, errno (rs).
+# translate, irq, errno (rs).
 # Each of load (the module's init: its debugfs files and the mdev and css
 # driver registrations, one finit_module through `ccwctl insmod`: busybox
 # insmod would load again with init_module after a failure), bind (the css
@@ -62,8 +62,8 @@ MAXSTEP=16
 SPLAT='Oops|BUG:|WARNING:|Call Trace|possible recursive locking|possible circular locking|inconsistent lock state|sleeping function called from invalid context|Kernel panic|blocked for more than|refcount_t:|list_(add|del) corruption|UBSAN|Unable to handle kernel'
 MOD=$(driver_module "$DRV")
 case "$DRV" in
-rs) OPS=${*:-load bind lifetime create run irq errno}; KO=/lib/modules/vfio_ccw_rs.ko;;
-c) OPS=${*:-load bind lifetime create run irq}; KO=$(find /lib/modules -name vfio_ccw.ko | head -1);;
+rs) OPS=${*:-load bind lifetime create run translate irq errno}; KO=/lib/modules/vfio_ccw_rs.ko;;
+c) OPS=${*:-load bind lifetime create run translate irq}; KO=$(find /lib/modules -name vfio_ccw.ko | head -1);;
 esac
 LOAD='exec "$CCWCTL" insmod "$KO"'
 
@@ -502,6 +502,52 @@ op_run() {
     sweep run 'exec "$CCWCTL" -u $UUID -m run -e "$PROG"' ccw_errno run_verify true true
 }
 
+# translate: a START whose program needs pages beyond the translator's
+# reserve (256 READ_CONFs of 32 KiB each through the host's 2K IDAWs: 9 DMA
+# pages of CCWs and IDAWs, 4 of pin records; the reserve is 4 and 1), so
+# its translation allocates. First only the allocations count (the kernel's
+# injectors), each one failed (step 1): every DMA and pin-record page
+# beyond the reserve, at least 5 + 3. Then only the pins and guest reads
+# (ours), steps up to 1000: pins of the first CCWs and, past the 4000th, of
+# the last ones (a guest read, then one pin per 2K IDAW: 4082), when every
+# page is held.
+XLATE='orb c64 i2k
+ccw READ_CONF sli cc count=0x8000 data=big times=255
+ccw READ_CONF sli count=64 data=conf
+big: data @0x10000 len=0x8000 nodump
+conf: data @0x2fe0 len=64 fill=0xee'
+xlate_verify() {
+    grep -q "^data.conf +0000 $(printf '%016x' "$SECTORS")" "$OUTF" && grep -q '^irb.ret_code 0' "$OUTF"
+}
+# count_only ATTRS...: only those attributes count calls (in the driver's
+# text); the others get a require range that holds nothing.
+count_only() {
+    set -- "$*" $(text_of "$MOD")
+    fa_filter "$2" "$3"
+    for a in $(attrs); do
+        case " $1 " in *" ${a##*/} "*) ;; *) aset "$a/require-start" 0; aset "$a/require-end" 0;; esac
+    done
+}
+op_translate() {
+    m=$MAXSTEP
+    count_only failslab fail_page_alloc
+    MAXSTEP=1
+    sweep translate-alloc 'exec "$CCWCTL" -u $UUID -m run -e "$XLATE"' ccw_errno xlate_verify true true
+    pages=$(grep -c '^N=[0-9]* fail_page_alloc rc=[1-9][0-9]* ENOMEM ' "$RES/translate-alloc.log")
+    [ "$DRV" = rs ] &&
+        check "translate: each page beyond the reserve failed, ENOMEM ($pages pages, at least 8)" [ "$pages" -ge 8 ]
+    if [ "$DRV" = rs ]; then
+        count_only fail_pin fail_dma_rw
+        MAXSTEP=1000 MAXN=8000
+        sweep translate-pin 'exec "$CCWCTL" -u $UUID -m run -e "$XLATE"' ccw_errno xlate_verify true true
+        MAXN=2000
+        check "translate: a pin after the 4000th failed cleanly (of fewer than $n calls)" awk '
+            $1 ~ /^N=/ && substr($1, 3) + 0 >= 4000 && $2 == "fail_pin" && $4 == "EFAULT" { f = 1 }
+            END { exit !f }' "$RES/translate-pin.log"
+    fi
+    MAXSTEP=$m
+}
+
 # irq: every counted call in any task but this shell and its children
 # (make-it-fail is inherited: kernel threads, kworkers) fails while PROG
 # runs; hard-interrupt context cannot be selected by task and is not
@@ -577,7 +623,7 @@ fi
 fa_quiet
 case " $OPS " in *" create "*) op_create;; *) mdev_create "$SCH" $UUID;; esac
 check "SENSE ID after create" sense_id
-for op in run irq errno; do
+for op in run translate irq errno; do
     case " $OPS " in *" $op "*) op_$op; check "SENSE ID after $op" sense_id; klog /dev/null;; esac
 done
 fa_off

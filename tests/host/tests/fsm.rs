@@ -542,25 +542,3 @@ fn random_event_sequences_keep_invariants() {
         }
     }
 }
-
-/// The `vfio_ccw_fsm_event` values are C's `enum vfio_ccw_state` and `enum
-/// vfio_ccw_event` where C has the state or event (6.12
-/// `vfio_ccw_private.h`), distinct beyond; a reset shows as C's close, the end of a quiesce not at all.
-#[test]
-fn trace_values_are_c_numbers() {
-    let states: Vec<i32> = State::ALL.iter().map(|s| s.trace_value()).collect();
-    assert_eq!(states, [0, 1, 2, 4, 5]);
-    for e in Event::ALL {
-        let want = match e {
-            Event::NotOper => Some(0),
-            Event::IoRequest(_) => Some(1),
-            Event::Interrupt { .. } => Some(2),
-            Event::AsyncRequest(_) => Some(3),
-            Event::Open => Some(4),
-            Event::Close | Event::Reset => Some(5),
-            Event::SubchannelChanged => Some(6),
-            Event::Quiesced { .. } => None,
-        };
-        assert_eq!(e.trace_value(), want, "{e}");
-    }
-}
