@@ -153,7 +153,9 @@ pub struct vccw_device {
     _unused: [u8; 0],
 }
 unsafe extern "C" {
-    pub fn vccw_mdev_driver_register() -> core::ffi::c_int;
+    pub fn vccw_mdev_driver_register(
+        stat_names: *const *const core::ffi::c_char,
+    ) -> core::ffi::c_int;
 }
 unsafe extern "C" {
     pub fn vccw_mdev_driver_unregister();
@@ -343,6 +345,14 @@ unsafe extern "C" {
 }
 unsafe extern "C" {
     pub fn vccw_rs_crw_work(state: *const core::ffi::c_void);
+}
+unsafe extern "C" {
+    pub fn vccw_rs_vfio_stat_show(
+        state: *const core::ffi::c_void,
+        index: usize,
+        buf: *mut core::ffi::c_char,
+        size: usize,
+    ) -> isize;
 }
 unsafe extern "C" {
     pub fn vccw_page_alloc_dma() -> *mut core::ffi::c_void;
