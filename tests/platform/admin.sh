@@ -56,7 +56,8 @@ rm -f "$CONF"
 
 # ---------------------------------------------------------------- 2. mdevctl
 U=6b2a1d3e-0c5f-4c7a-9d1e-00000000ad01
-mkdir -p /etc/mdevctl.d
+# The directories the Debian package installs (mdevctl refuses to run without them).
+mkdir -p /etc/mdevctl.d/scripts.d/callouts /etc/mdevctl.d/scripts.d/notifiers
 # mdevctl_run DRV: the mdevctl session against driver DRV (c|rs); its output
 # (commands, their output and status) in /tmp/mdevctl-DRV.out.
 mdevctl_run() {
