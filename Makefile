@@ -5,6 +5,7 @@
 #   make run      set everything up, boot the guest and show the driver at work
 #   make check    the whole test suite (host tests + guest tests); CI runs this
 #   make module   build vfio_ccw_rs.ko against the cached kernel
+#   make install [KDIR=… DESTDIR=…]   install the module and etc/modprobe.d/vfio_ccw_rs.conf
 #   make kernel   build (or reuse) the cached s390x kernel; prints its path
 #   make bindings regenerate src/ffi/bindings_generated.rs from include/
 #   make host-test  host-only tests (no guest)
@@ -17,7 +18,7 @@
 #   make figures  regenerate Documentation/figures/ from the code (graphviz)
 
 .PHONY: all run check module kernel bindings host-test guest setup clean bench fuzz nested devloss
-.PHONY: figures fuzz-guest
+.PHONY: figures fuzz-guest install
 
 all: module
 
@@ -38,6 +39,14 @@ kernel:
 
 bindings:
 	scripts/bindings.sh
+
+# The module into $(DESTDIR)/lib/modules/<kernel>/extra (kbuild's
+# modules_install, then depmod), and the modprobe.d file that makes udev load
+# it instead of the C vfio_ccw. KDIR: the built kernel tree of the target.
+KDIR ?= /lib/modules/$(shell uname -r)/build
+install:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
+	install -D -m 644 etc/modprobe.d/vfio_ccw_rs.conf $(DESTDIR)/etc/modprobe.d/vfio_ccw_rs.conf
 
 host-test:
 	scripts/host-test.sh

@@ -31,7 +31,7 @@ trap 'rm -f "$tmp"' EXIT
     # or passes on as the kernel crate's types.
     "$BINDGEN" "$VCCW_ROOT/include/vfio_ccw_rs.h" \
         --use-core --ctypes-prefix core::ffi --no-layout-tests --no-doc-comments \
-        --allowlist-function 'vccw_.*' \
+        --allowlist-function 'vccw_.*' --allowlist-var 'VCCW_.*' \
         --blocklist-type mutex --blocklist-type spinlock --blocklist-type kunit \
         --raw-line 'pub use kernel::bindings::{kunit, mutex, spinlock};' \
         -- -nostdinc --target=s390x-linux-gnu -D__KERNEL__ -w \

@@ -34,6 +34,10 @@ add_suite "vfio-ccw-c vfio-ccw-rs vfio-ccw-compare vfio-ccw-campaign-c vfio-ccw-
            vfio-ccw-campaign-compare" "sh /tests/guest/all.sh"
 add_suite platform 'sh /tests/platform/smoke.sh'
 [ -f "$VCCW_ROOT/tests/platform/vfio.sh" ] && add_suite vfio 'sh /tests/platform/vfio.sh'
+# Administration: autoloading with kmod's modprobe and the modprobe.d file,
+# mdevctl against both drivers (Debian's s390x kmod and mdevctl).
+add_suite admin 'sh /tests/platform/admin.sh'
+TOOLS=$("$VCCW_ROOT/scripts/guest-tools.sh")
 # Fault injection (tests/guest/faults.sh): the allocations, pins and guest
 # reads of the load, bind, mdev create, open/START/close and interrupt paths,
 # one at a time, each distinct site of the driver at least once.
@@ -53,6 +57,9 @@ set +e
     --add "$VCCW_ROOT/tests/platform:/tests/platform" \
     --add "$VCCW_ROOT/tests/guest:/tests/guest" \
     --add "$CCWCTL:/bin/ccwctl" \
+    --add "$TOOLS/opt:/opt" --add "$TOOLS/lib/ld64.so.1:/lib/ld64.so.1" \
+    --add "$TOOLS/lib/s390x-linux-gnu:/lib/s390x-linux-gnu" \
+    --add "$VCCW_ROOT/etc/modprobe.d/vfio_ccw_rs.conf:/tests/etc/vfio_ccw_rs.conf" \
     -- "$CMD" > /dev/null
 grc=$?
 set -e

@@ -41,6 +41,32 @@ busybox_s390x() {
     chmod 755 "$1"
 }
 
+# s390x_closure ROOT DEST FILE...: copies the dynamic loader and the
+# closure of the NEEDED libraries of each s390x FILE (already in DEST) from
+# ROOT (unpacked Debian packages) to DEST/lib; prints how many libraries.
+s390x_closure() {
+    local R=$1 D=$2 f n src dir seen=" "
+    shift 2
+    local todo=("$@")
+    mkdir -p "$D/lib/s390x-linux-gnu"
+    cp -L "$R/lib/ld64.so.1" "$D/lib/ld64.so.1"
+    while [ ${#todo[@]} -gt 0 ]; do
+        f=${todo[0]}; todo=("${todo[@]:1}")
+        for n in $(s390x-linux-gnu-readelf -d "$f" | sed -n 's/.*NEEDED.*\[\(.*\)\]/\1/p'); do
+            case "$seen" in *" $n "*) continue;; esac
+            seen="$seen$n "
+            src=
+            for dir in lib/s390x-linux-gnu usr/lib/s390x-linux-gnu lib usr/lib; do
+                [ -e "$R/$dir/$n" ] && { src=$R/$dir/$n; break; }
+            done
+            [ -n "$src" ] || die "no package provides $n (needed by $f)"
+            cp -L "$src" "$D/lib/s390x-linux-gnu/$n"
+            todo+=("$D/lib/s390x-linux-gnu/$n")
+        done
+    done
+    echo "$seen" | wc -w
+}
+
 # make variables for every kernel and module build.
 KMAKE_VARS=(ARCH=s390 CROSS_COMPILE=s390x-linux-gnu- RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc
             BINDGEN="$HOME/.cargo/bin/bindgen" HOSTRUSTC=/usr/bin/rustc)

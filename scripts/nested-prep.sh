@@ -35,25 +35,11 @@ cd "$WORK"
 
 # Copy the binary and the closure of its NEEDED libraries.
 R=$WORK/root D=$WORK/l1
-mkdir -p "$D/usr/bin" "$D/lib/s390x-linux-gnu" "$D/usr/share/qemu"
+mkdir -p "$D/usr/bin" "$D/usr/share/qemu"
 cp "$R/usr/bin/qemu-system-s390x" "$D/usr/bin/"
 cp "$R/usr/share/qemu/s390-ccw.img" "$D/usr/share/qemu/"
-cp -L "$R/lib/ld64.so.1" "$D/lib/ld64.so.1"
-find_lib() { for dir in lib/s390x-linux-gnu usr/lib/s390x-linux-gnu lib usr/lib; do
-    [ -e "$R/$dir/$1" ] && { echo "$R/$dir/$1"; return 0; }; done; return 0; }
-todo=("$D/usr/bin/qemu-system-s390x") seen=" "
-while [ ${#todo[@]} -gt 0 ]; do
-    f=${todo[0]}; todo=("${todo[@]:1}")
-    for n in $(s390x-linux-gnu-readelf -d "$f" | sed -n 's/.*NEEDED.*\[\(.*\)\]/\1/p'); do
-        case "$seen" in *" $n "*) continue;; esac
-        seen="$seen$n "
-        src=$(find_lib "$n")
-        [ -n "$src" ] || die "nested: no package provides $n"
-        cp -L "$src" "$D/lib/s390x-linux-gnu/$n"
-        todo+=("$D/lib/s390x-linux-gnu/$n")
-    done
-done
-note "nested: qemu-system-s390x with $(echo $seen | wc -w) libraries, $(du -sh "$D" | cut -f1)"
+n=$(s390x_closure "$R" "$D" "$D/usr/bin/qemu-system-s390x")
+note "nested: qemu-system-s390x with $n libraries, $(du -sh "$D" | cut -f1)"
 touch "$D/.complete"
 # Another checkout may have finished first: then its copy stays.
 mv -T "$D" "$OUT" 2>/dev/null || [ -f "$OUT/.complete" ] || die "nested: could not move $D to $OUT"

@@ -13,8 +13,11 @@ struct subchannel;
 struct mdev_device;
 struct vccw_device;
 
-/* Provided by src/ffi/mdev.c. */
-int vccw_mdev_driver_register(void);
+/* Files of an mdev's statistics directory (src/channel/stats.rs FILES). */
+#define VCCW_STAT_FILES 26
+
+/* Provided by src/ffi/mdev.c. stat_names: VCCW_STAT_FILES static strings. */
+int vccw_mdev_driver_register(const char *const *stat_names);
 void vccw_mdev_driver_unregister(void);
 int vccw_parent_register(struct subchannel *sch);
 void vccw_parent_unregister(struct subchannel *sch);

@@ -68,5 +68,7 @@ void vccw_rs_vfio_request(const void *state, unsigned int count);
 void vccw_rs_vfio_dma_unmap(const void *state, u64 iova, u64 length);
 void vccw_rs_io_work(const void *state);
 void vccw_rs_crw_work(const void *state);
+/* sysfs show of statistics file index (src/ffi/mdev.c) into buf of size bytes. */
+ssize_t vccw_rs_vfio_stat_show(const void *state, size_t index, char *buf, size_t size);
 
 #endif

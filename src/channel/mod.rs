@@ -27,6 +27,7 @@
 //! - [`quiesce`]: the bounded cancel/halt/clear procedure run on close.
 //! - [`chp`]: channel-path events: path masks, termination, CRWs.
 //! - [`error`]: the one error type, mapped to errno in one place.
+//! - [`stats`]: the per-device statistics and the sysfs files that show them.
 //!
 //! See `Documentation/channel-core.md` and `Documentation/fsm.md`.
 
@@ -81,3 +82,4 @@ pub mod quiesce;
 pub mod region;
 pub mod schib;
 pub mod scsw;
+pub mod stats;

@@ -15,6 +15,7 @@ use crate::channel::chp::{self, ChpEvent, PathMasks};
 use crate::channel::crw::Crw;
 use crate::channel::region::{self, CRW_REGION_SIZE};
 use crate::channel::schib::Schib;
+use crate::channel::stats::Counter;
 use crate::ffi::SchGuard;
 
 use super::Device;
@@ -48,7 +49,10 @@ impl Device {
     /// context). A full queue keeps its CRWs and flags the overflow
     /// ([`crate::channel::crw::CrwQueue`]).
     pub(crate) fn queue_crw(&self, crw: Crw) {
-        if !self.crws.lock().push(crw) {
+        if self.crws.lock().push(crw) {
+            self.stats().count(Counter::CrwQueued);
+        } else {
+            self.stats().count(Counter::CrwDropped);
             self.vdev.warn_crw_dropped();
         }
         self.vdev.queue_crw_work();

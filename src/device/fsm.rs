@@ -6,11 +6,13 @@
 //! procedure of the take-down path (C `vfio_ccw_sch_quiesce`).
 
 use kernel::prelude::*;
+use kernel::time::Ktime;
 
 use crate::channel::error::{Error as CioError, Result as CioResult};
 use crate::channel::fsm::{self, Action, Event, State};
 use crate::channel::quiesce::{Quiesce, QuiesceInput, QuiesceStep};
 use crate::channel::scsw::{ACTL_CLEAR_PEND, ACTL_HALT_PEND, ACTL_START_PEND};
+use crate::channel::stats::Counter;
 use crate::dma::Guest;
 use crate::ffi::log::{self, Insn, Msg};
 use crate::ffi::{trace, HostOrb, IrbBytes, HW_IRB_SIZE};
@@ -66,10 +68,15 @@ impl Exec<'_> {
                 if !orb.pfch() {
                     dev.vdev.warn_no_prefetch();
                 }
-                self.data.cp.translate(&orb, &mut Guest(&dev.vdev))
+                let t0 = Ktime::ktime_get();
+                let result = self.data.cp.translate(&orb, &mut Guest(&dev.vdev));
+                let ns = (Ktime::ktime_get() - t0).to_ns();
+                dev.stats().translated(ns.max(0) as u64);
+                result
             }
             Action::StartSubchannel => dev.start_subchannel(self.data),
             Action::HaltSubchannel => {
+                dev.stats().count(Counter::Hsch);
                 let g = dev.sch.lock();
                 let cc = g.hsch();
                 log::insn(&dev.sch, Insn::Halt, cc);
@@ -79,6 +86,7 @@ impl Exec<'_> {
                 fsm::halt_result(cc)
             }
             Action::ClearSubchannel => {
+                dev.stats().count(Counter::Csch);
                 let g = dev.sch.lock();
                 let cc = g.csch();
                 log::insn(&dev.sch, Insn::Clear, cc);
@@ -148,6 +156,10 @@ impl Device {
             out: Effects::default(),
         };
         let result = fsm::run(&mut io.state, event, &mut exec);
+        // Only the interrupt that ends a program leaves Busy for Idle.
+        if exec.from == State::Busy && io.state == State::Idle {
+            self.stats().count(Counter::IoCompleted);
+        }
         (result, exec.out)
     }
 
@@ -167,6 +179,7 @@ impl Device {
         log::insn(&self.sch, Insn::Start, cc);
         if cc == 0 {
             g.set_actl(g.actl() | ACTL_START_PEND);
+            self.stats().count(Counter::IoStarted);
         }
         let mut lpm = g.lpm();
         let result = fsm::start_result(cc, orb.lpm(), &mut lpm, || g.update_schib().is_ok());

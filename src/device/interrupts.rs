@@ -7,6 +7,7 @@
 
 use crate::channel::fsm::Event;
 use crate::channel::scsw::{Scsw, SCSW_SIZE};
+use crate::channel::stats::Counter;
 use crate::ffi::{EventFd, IrbBytes, SchGuard, HW_IRB_SIZE};
 use crate::uapi::IrqIndex;
 
@@ -106,10 +107,25 @@ impl Triggers {
     }
 }
 
+/// The SCSW of `irb` (its first bytes).
+fn scsw_of(irb: &IrbBytes) -> Scsw {
+    let mut scsw = [0u8; SCSW_SIZE];
+    if let Some(b) = irb.get(..SCSW_SIZE) {
+        scsw.copy_from_slice(b);
+    }
+    Scsw::from_bytes(&scsw)
+}
+
 impl Device {
     /// The `irq` callback's part (hard interrupt, `sch->lock` held). A
     /// full queue is reported rate-limited: a guest can cause it at will.
     pub(crate) fn interrupt(&self, g: &SchGuard<'_>, irb: &IrbBytes) {
+        let solicited = scsw_of(irb).is_solicited();
+        self.stats().count(if solicited {
+            Counter::IrqSolicited
+        } else {
+            Counter::IrqUnsolicited
+        });
         if self.irbs.with(g, |q| q.push(irb)) == Some(false) {
             self.vdev.warn_irb_dropped();
         }
@@ -130,11 +146,7 @@ impl Device {
                 self.irbs.with(&g, |q| q.pop()).flatten()
             };
             feed_bounded(pop, |irb| {
-                let mut scsw = [0u8; SCSW_SIZE];
-                if let Some(b) = irb.get(..SCSW_SIZE) {
-                    scsw.copy_from_slice(b);
-                }
-                let ends_program = Scsw::from_bytes(&scsw).ends_program();
+                let ends_program = scsw_of(irb).ends_program();
                 let (_, out) = self.feed(&mut io, Event::Interrupt { ends_program }, Some(irb));
                 if out.delivered {
                     delivered += 1;

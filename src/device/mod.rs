@@ -12,6 +12,10 @@
 //! | [`interrupts`] | the IRB queue, the `irq` callback's part, the I/O work item | `vfio_ccw_sch_irq`, `vfio_ccw_sch_io_todo` |
 //! | [`chp`] | channel-path events, the CRW queue, its work item and region read | `vfio_ccw_chp.c`, `vfio_ccw_chp_event`, `vfio_ccw_crw_todo` |
 //!
+//! Each of them counts what it does in the device's statistics
+//! ([`Stats`], kept by [`VfioDevice`] and shown in the mdev's sysfs
+//! directory `stats`): atomic counters, so every path counts without a lock.
+//!
 //! # Locks
 //!
 //! - `down` (a [`Mutex`], no C counterpart): the take-down lock. Close,
@@ -57,6 +61,7 @@ use crate::channel::cp::ChannelProgram;
 use crate::channel::crw::CrwQueue;
 use crate::channel::fsm::State;
 use crate::channel::region::{CmdRegion, IoRegion, SCHIB_REGION_SIZE};
+use crate::channel::stats::{BufWriter, Stats};
 use crate::dma::ProgramPages;
 use crate::ffi::{HostOrb, IoMutex, IrqSpinLock, SchLocked, SubchannelRef, VfioDevice};
 
@@ -101,4 +106,19 @@ pub(crate) struct Device {
     crws: IrqSpinLock<CrwQueue>,
     #[pin]
     triggers: Mutex<Triggers>,
+}
+
+impl Device {
+    /// The device's statistics.
+    pub(crate) fn stats(&self) -> &Stats {
+        self.vdev.stats()
+    }
+
+    /// Writes what statistics file `index` shows into `buf` (a sysfs page);
+    /// returns the length (`EINVAL`: no such file, or it did not fit).
+    pub(crate) fn show_stat(&self, index: usize, buf: &mut [u8]) -> Result<usize> {
+        let mut out = BufWriter::new(buf);
+        self.stats().show(index, &mut out).map_err(|_| EINVAL)?;
+        Ok(out.len())
+    }
 }

@@ -52,8 +52,19 @@ impl Device {
     /// `write` of region memory at file offset `pos`, then the request
     /// written (C `vfio_ccw_mdev_write_io_region`,
     /// `vfio_ccw_async_region_write`). Returns what `write()` returns:
-    /// `count`, or the region's `ret_code` if it is not zero.
-    pub(crate) fn write(&self, mut user: UserSliceReader, count: usize, pos: u64) -> Result<isize> {
+    /// `count`, or the region's `ret_code` if it is not zero; a failure is
+    /// counted in the statistics by its errno.
+    pub(crate) fn write(&self, user: UserSliceReader, count: usize, pos: u64) -> Result<isize> {
+        let ret = self.write_request(user, count, pos);
+        match ret {
+            Err(e) => self.stats().error(e.to_errno()),
+            Ok(n) if n < 0 => self.stats().error(n as i32),
+            Ok(_) => {}
+        }
+        ret
+    }
+
+    fn write_request(&self, mut user: UserSliceReader, count: usize, pos: u64) -> Result<isize> {
         let (index, off) = region::split_offset(pos);
         let region = Region::from_index_clamped(index, array_index_nospec)?;
         if !region.writable() {

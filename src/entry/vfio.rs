@@ -182,7 +182,36 @@ unsafe extern "C" fn vccw_rs_crw_work(state: *const c_void) {
     unsafe { borrow_state::<Device>(state) }.crw_work()
 }
 
+/// sysfs `show` of file `index` of the mdev's statistics directory
+/// ([`crate::channel::stats::FILES`]): writes its text into `buf` and
+/// returns its length, or `-EINVAL` for an unknown index or a text that does
+/// not fit.
+///
+/// # Safety
+///
+/// `state` is the live state of the mdev's device: the driver core adds the
+/// statistics group after the mdev `probe` created the device and removes
+/// it, waiting for readers, before `remove`. `buf` is valid for writes of
+/// `size` bytes during the call.
+#[no_mangle]
+unsafe extern "C" fn vccw_rs_vfio_stat_show(
+    state: *const c_void,
+    index: usize,
+    buf: *mut c_char,
+    size: usize,
+) -> isize {
+    // SAFETY: the caller guarantees that `buf` is valid for writes of `size`
+    // bytes, and nothing else accesses it during the call.
+    let buf = unsafe { core::slice::from_raw_parts_mut(buf.cast::<u8>(), size) };
+    // SAFETY: the caller guarantees that `state` is live for the call.
+    match unsafe { borrow_state::<Device>(state) }.show_stat(index, buf) {
+        Ok(n) => n as isize,
+        Err(e) => e.to_errno() as isize,
+    }
+}
+
 check_prototypes!(
+    vccw_rs_vfio_stat_show,
     vccw_rs_vfio_init,
     vccw_rs_vfio_release,
     vccw_rs_vfio_open,

@@ -8,6 +8,7 @@
 
 pub use kernel::bindings::{kunit, mutex, spinlock};
 
+pub const VCCW_STAT_FILES: u32 = 26;
 pub type __u8 = core::ffi::c_uchar;
 pub type __u16 = core::ffi::c_ushort;
 pub type __u32 = core::ffi::c_uint;
@@ -153,7 +154,9 @@ pub struct vccw_device {
     _unused: [u8; 0],
 }
 unsafe extern "C" {
-    pub fn vccw_mdev_driver_register() -> core::ffi::c_int;
+    pub fn vccw_mdev_driver_register(
+        stat_names: *const *const core::ffi::c_char,
+    ) -> core::ffi::c_int;
 }
 unsafe extern "C" {
     pub fn vccw_mdev_driver_unregister();
@@ -343,6 +346,14 @@ unsafe extern "C" {
 }
 unsafe extern "C" {
     pub fn vccw_rs_crw_work(state: *const core::ffi::c_void);
+}
+unsafe extern "C" {
+    pub fn vccw_rs_vfio_stat_show(
+        state: *const core::ffi::c_void,
+        index: usize,
+        buf: *mut core::ffi::c_char,
+        size: usize,
+    ) -> isize;
 }
 unsafe extern "C" {
     pub fn vccw_page_alloc_dma() -> *mut core::ffi::c_void;

@@ -3,7 +3,10 @@
  * The mdev driver "vfio_ccw_mdev" and the mdev parent of a bound subchannel:
  * a child device named "parent" of the subchannel, offering one mdev type,
  * "io" (sysfs: vfio_ccw-io), and publishing the mdev's vfio device to the
- * subchannel's interrupt handler. Rust side: src/ffi/mdev.rs.
+ * subchannel's interrupt handler, and the read-only statistics directory
+ * of each mdev ("stats", one file per value; the files, their names and
+ * contents are the Rust side's: src/channel/stats.rs). Rust side:
+ * src/ffi/mdev.rs.
  */
 #include <linux/device.h>
 #include <linux/mdev.h>
@@ -13,6 +16,7 @@
 
 #include "css.h"
 #include "vfio_ccw_rs/mdev.h"
+#include "vfio_ccw_rs/vfio.h"
 
 /* The subchannel's drvdata while it is bound. */
 struct vccw_parent {
@@ -34,6 +38,30 @@ static void vccw_mdev_remove(struct mdev_device *mdev)
 	vccw_rs_mdev_remove(mdev);
 }
 
+/*
+ * The driver core adds the group after probe and removes it before remove,
+ * waiting for readers: a read always finds the mdev's vfio device.
+ */
+static struct device_attribute vccw_stat_attrs[VCCW_STAT_FILES];
+static struct attribute *vccw_stat_attr_list[VCCW_STAT_FILES + 1];
+
+static const struct attribute_group vccw_stat_group = {
+	.name = "stats",
+	.attrs = vccw_stat_attr_list,
+};
+
+static const struct attribute_group *vccw_mdev_groups[] = {
+	&vccw_stat_group,
+	NULL,
+};
+
+static ssize_t vccw_stat_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	struct vccw_device *vdev = dev_get_drvdata(dev);
+
+	return vccw_rs_vfio_stat_show(vccw_vfio_state(vdev), attr - vccw_stat_attrs, buf, PAGE_SIZE);
+}
+
 static struct mdev_driver vccw_mdev_driver = {
 	.device_api = VFIO_DEVICE_API_CCW_STRING,
 	.max_instances = 1,
@@ -41,13 +69,22 @@ static struct mdev_driver vccw_mdev_driver = {
 		.name = "vfio_ccw_mdev",
 		.owner = THIS_MODULE,
 		.mod_name = KBUILD_MODNAME,
+		.dev_groups = vccw_mdev_groups,
 	},
 	.probe = vccw_mdev_probe,
 	.remove = vccw_mdev_remove,
 };
 
-int vccw_mdev_driver_register(void)
+int vccw_mdev_driver_register(const char *const *stat_names)
 {
+	int i;
+
+	for (i = 0; i < VCCW_STAT_FILES; i++) {
+		vccw_stat_attrs[i].attr.name = stat_names[i];
+		vccw_stat_attrs[i].attr.mode = 0444;
+		vccw_stat_attrs[i].show = vccw_stat_show;
+		vccw_stat_attr_list[i] = &vccw_stat_attrs[i].attr;
+	}
 	return mdev_register_driver(&vccw_mdev_driver);
 }
 

@@ -14,17 +14,25 @@ use kernel::types::Opaque;
 
 use super::bindings;
 use super::subchannel::Subchannel;
+use crate::channel::stats::FILES;
+
+// The glue's attribute array has a file for each of the statistics.
+const _: () = assert!(FILES.len() == bindings::VCCW_STAT_FILES as usize);
 
 /// The registration of the mdev driver `vfio_ccw_mdev`; unregisters on drop.
 pub(crate) struct MdevDriverRegistration(());
 
 impl MdevDriverRegistration {
-    /// Registers the driver that creates a vfio device for each mdev.
+    /// Registers the driver that creates a vfio device for each mdev, with
+    /// the statistics directory ([`FILES`]) on each mdev.
     pub(crate) fn new() -> Result<Self> {
+        let names = FILES.each_ref().map(|f| f.name.as_ptr());
         // SAFETY: `mdev_register_driver` needs a driver structure that is not
         // registered yet. The glue's structure is static, and the module holds
         // at most one `MdevDriverRegistration` (created once in its `init`).
-        to_result(unsafe { bindings::vccw_mdev_driver_register() })?;
+        // `names` has the `VCCW_STAT_FILES` entries the glue reads (asserted
+        // above); it keeps only the strings, which are static.
+        to_result(unsafe { bindings::vccw_mdev_driver_register(names.as_ptr()) })?;
         Ok(Self(()))
     }
 }

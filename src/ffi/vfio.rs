@@ -14,6 +14,7 @@ use kernel::prelude::*;
 use kernel::types::ForeignOwnable;
 
 use super::bindings;
+use crate::channel::stats::Stats;
 
 /// The Rust state the glue keeps for each vfio device (`vccw_device.state`):
 /// built in the device's `init` op by [`init_state`], freed in `release`
@@ -42,7 +43,7 @@ pub(crate) unsafe fn init_state<T: VfioState, I: PinInit<T, Error>>(
     let vdev = NonNull::new(vdev).ok_or(EINVAL)?;
     // INVARIANT: the state built here owns this object, and the caller
     // guarantees that the device outlives its state.
-    let state = KBox::pin_init(init(VfioDevice(vdev)), GFP_KERNEL)?;
+    let state = KBox::pin_init(init(VfioDevice::new(vdev)), GFP_KERNEL)?;
     // SAFETY: the caller guarantees that `slot` is the `state` field of the
     // device being initialised, valid for writes, and nothing reads it yet.
     unsafe { *slot = state.into_foreign() };
@@ -96,14 +97,19 @@ pub(super) unsafe fn state_of<'a, T: VfioState>(
     Some(unsafe { borrow_state(state) })
 }
 
-/// The glue's vfio device, as seen by its Rust state.
+/// The glue's vfio device, as seen by its Rust state, with the device's
+/// statistics (shown in the mdev's sysfs directory `stats`); the pinned-page
+/// counts are kept here, by the pins and unpins themselves.
 ///
 /// # Invariants
 ///
-/// Points to the live `struct vccw_device` whose Rust state holds this
-/// object (the glue frees the device only after `release` dropped the
+/// `raw` points to the live `struct vccw_device` whose Rust state holds
+/// this object (the glue frees the device only after `release` dropped the
 /// state).
-pub(crate) struct VfioDevice(NonNull<bindings::vccw_device>);
+pub(crate) struct VfioDevice {
+    raw: NonNull<bindings::vccw_device>,
+    stats: Stats,
+}
 
 // SAFETY: the vfio functions used here may be called from any thread; the
 // object only carries the pointer, whose target outlives it.
@@ -116,8 +122,20 @@ unsafe impl Sync for VfioDevice {}
 pub(crate) const MAX_PIN_PAGES: usize = 17;
 
 impl VfioDevice {
+    fn new(raw: NonNull<bindings::vccw_device>) -> Self {
+        Self {
+            raw,
+            stats: Stats::new(),
+        }
+    }
+
     fn raw(&self) -> *mut bindings::vccw_device {
-        self.0.as_ptr()
+        self.raw.as_ptr()
+    }
+
+    /// The device's statistics.
+    pub(crate) fn stats(&self) -> &Stats {
+        &self.stats
     }
 
     /// Reads guest memory at `iova` (`vfio_dma_rw`).
@@ -142,6 +160,7 @@ impl VfioDevice {
         };
         to_result(ret)?;
         let pinned = (ret as usize).min(n);
+        self.stats.pinned(pinned);
         for (slot, page) in phys.iter_mut().zip(pages.iter()).take(pinned) {
             // SAFETY: `vfio_pin_pages` filled the first `pinned` entries with
             // pages it pinned, which stay valid until they are unpinned.
@@ -155,7 +174,8 @@ impl VfioDevice {
     pub(crate) fn unpin_pages(&self, iova: u64, npages: usize) {
         // SAFETY: the device is live; vfio looks the range up in its own
         // pin accounting, so a wrong range is reported, not dereferenced.
-        unsafe { bindings::vccw_vfio_unpin_pages(self.raw(), iova, npages as c_int) }
+        unsafe { bindings::vccw_vfio_unpin_pages(self.raw(), iova, npages as c_int) };
+        self.stats.unpinned(npages);
     }
 
     /// Queues the I/O work item (the entry point `vccw_rs_io_work`).

@@ -614,6 +614,55 @@ sid: data @0x1000 len=32 fill=0xee" || r=1
         has '^wait.irq1 rc=ETIMEDOUT' && sid_ok sid 02 && has 'chp status online'
 }
 
+# ---------------------------------------------------------------- statistics
+# The per-device statistics (ours only, C has none; Documentation/usage.md,
+# "Monitoring"): the mdev is removed and created again, so every count
+# starts at 0, then a known workload runs and each file of the mdev's
+# `stats` directory must show exactly what it did: three SENSE IDs (the
+# first with its data across a page boundary: two pages pinned at once),
+# a 257-CCW chain (EINVAL, translated but not started), a transport-mode
+# ORB (EOPNOTSUPP, not translated), HSCH and CSCH of the idle subchannel
+# (one solicited interruption each). Then nothing is pinned, the peak was
+# 2 pages, every translation is in the histogram, and the files are
+# read-only.
+STATS_FILES='crw_dropped crw_queued csch errors_E2BIG errors_EACCES errors_EAGAIN errors_EBUSY errors_EFAULT errors_EINVAL errors_EIO errors_ENODEV errors_ENOENT errors_ENOMEM errors_EOPNOTSUPP errors_EOVERFLOW errors_EPERM errors_other hsch io_completed io_started irq_solicited irq_unsolicited pages_pinned pages_pinned_peak pin_cache_hits translate_ns_log2'
+# stats_is FILE VALUE: the statistics file shows VALUE (noted either way).
+stats_is() {
+    v=$(cat "/sys/bus/mdev/devices/$UUID/stats/$1" 2>&1)
+    note "stats $1 $v"
+    [ "$v" = "$2" ] || { echo "stats $1: $v, expected $2" >> "$LOG"; return 1; }
+}
+t_stats() {
+    d=/sys/bus/mdev/devices/$UUID/stats
+    mdev_remove "$UUID" && mdev_create "$SCH" "$UUID" || return 1
+    r=0
+    [ "$(ls "$d" | sort | tr '\n' ' ')" = "$STATS_FILES " ] || { ls "$d" >> "$LOG"; r=1; }
+    for f in $STATS_FILES; do
+        [ "$f" = translate_ns_log2 ] && continue
+        stats_is "$f" 0 || r=1
+    done
+    stats_is translate_ns_log2 "0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0" || r=1
+    ccw run -e "orb
+ccw SENSE_ID sli count=32 data=sid
+sid: data @0xff0 len=32 fill=0xee" + run -e "$SID" + run -e "$SID" || r=1
+    ccw load -e "$(nop_chain 257)" + start --expect EINVAL \
+        + load -e "orb tm; ccw NOP" + start --expect EOPNOTSUPP || r=1
+    ccw hsch + wait --timeout 2000 + csch + wait --timeout 2000 || r=1
+    for kv in io_started=3 io_completed=3 irq_solicited=5 irq_unsolicited=0 hsch=1 csch=1 \
+        errors_EINVAL=1 errors_EOPNOTSUPP=1 errors_EBUSY=0 errors_EAGAIN=0 errors_other=0 \
+        crw_queued=0 crw_dropped=0 pages_pinned=0 pages_pinned_peak=2; do
+        stats_is "${kv%%=*}" "${kv#*=}" || r=1
+    done
+    h=$(cat "$d/translate_ns_log2")
+    note "stats translate_ns_log2 $h"
+    n=0
+    for b in $h; do n=$((n + b)); done
+    [ "$n" = 4 ] && [ "$(echo $h | wc -w)" = 16 ] || { echo "histogram: $h ($n translations)" >> "$LOG"; r=1; }
+    if echo 5 > "$d/io_started" 2>/dev/null; then echo "io_started is writable" >> "$LOG"; r=1; fi
+    stats_is io_started 3 || r=1
+    return $r
+}
+
 CASES="
 info t_info
 sense-id t_sense_id
@@ -657,6 +706,7 @@ hsch-idle-cpa t_hsch_idle_cpa c-bug
 csch-idle-cpa t_csch_idle_cpa c-bug
 async-bad-commands t_async_bad_commands
 trace-dbf t_trace_dbf
+stats t_stats rs-only
 unmap-pinned t_unmap_pinned
 close-in-flight t_close_in_flight
 reset t_reset
