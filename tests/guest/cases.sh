@@ -630,29 +630,29 @@ chp_crw() { printf '04%02x%04x00000000' "$1" "0x$2"; }
 # CLEAR, so the last-path-used mask names the path): each rings the CRW
 # eventfd and queues one channel-path CRW, read once, then the region reads
 # zero; OFFLINE also ends the subchannel's function on that path (a HALT,
-# its interruption reaches the I/O region); both in one write come out in
-# order. Then a START with the ORB's lpm 0 works (ONLINE kept the path in
+# whose interruption rings the I/O eventfd; its IRB is not read: C's holds
+# a host address, see `schib`); several in one write come out in order. Then a START with the ORB's lpm 0 works (ONLINE kept the path in
 # the subchannel's lpm). The injected events do not change the paths QEMU
 # reports, so the SCHIB region's masks stay as they were (`chp-vary` tests
 # a real vary, which does).
 t_chp_inject() {
     chp=$(chp_of_sch "$SCH") || { note "no channel path for $SCH"; return 1; }
-    id=${chp##*/chp0.}
+    cid=${chp##*/chp0.}
     inj_load || { note "no injector"; return 1; }
     ccw csch + wait --timeout 2000 + set-irqs 1 eventfd + crw \
-        + sysfs "$INJ" "$SCH offline 0.$id" + wait --irq 1 --timeout 3000 \
-        + wait --any --timeout 3000 + irb + crw + crw \
-        + sysfs "$INJ" "$SCH online 0.$id" + wait --irq 1 --timeout 3000 + crw + crw \
-        + sysfs "$INJ" "$SCH online,offline,online 0.$id" + wait --irq 1 --timeout 3000 \
+        + sysfs "$INJ" "$SCH offline 0.$cid" + wait --irq 1 --timeout 3000 \
+        + wait --any --timeout 3000 + crw + crw \
+        + sysfs "$INJ" "$SCH online 0.$cid" + wait --irq 1 --timeout 3000 + crw + crw \
+        + sysfs "$INJ" "$SCH online,offline,online 0.$cid" + wait --irq 1 --timeout 3000 \
         + crw --all + wait --any --timeout 3000 + run -e "orb lpm=0
 ccw SENSE_ID sli count=32 data=sid
 sid: data @0x1000 len=32 fill=0xee" || return 1
     note "injector $(cat "$INJ")"
-    off=$(chp_crw 6 "$id") on=$(chp_crw 2 "$id")
+    off=$(chp_crw 6 "$cid") on=$(chp_crw 2 "$cid")
     [ "$(grep -c '^wait.irq1 rc=0' "$OUT")" = 3 ] || { note "CRW eventfd silent"; return 1; }
     [ "$(grep '^crw ' "$OUT" | tr '\n' ' ')" = "crw 0000000000000000 crw $off crw 0000000000000000 crw $on crw 0000000000000000 crw $on crw $off crw $on crw 0000000000000000 " ] ||
         { note "CRWs out of order"; return 1; }
-    has '^irb.scsw [0-9a-f]\{4\}2' && sid_ok sid 02 && has '^injector calls=3 errors=0'
+    sid_ok sid 02 && has '^injector calls=3 errors=0'
 }
 
 # A storm: 5000 times offline and online (10,000 events, one write) while
@@ -663,12 +663,14 @@ sid: data @0x1000 len=32 fill=0xee" || return 1
 # list corruption or lock splat.
 t_chp_inject_storm() {
     chp=$(chp_of_sch "$SCH") || { note "no channel path for $SCH"; return 1; }
-    id=${chp##*/chp0.}
+    cid=${chp##*/chp0.}
     inj_load || { note "no injector"; return 1; }
+    t0=$(date +%s)
     ccw csch + wait --timeout 2000 + set-irqs 1 eventfd + crw --all \
-        + crw-during "$INJ" "$SCH offline,online 0.$id 5000" \
-        --cycle "0x$(chp_crw 6 "$id" | cut -c1-8),0x$(chp_crw 2 "$id" | cut -c1-8)" --times 5000 \
+        + crw-during "$INJ" "$SCH offline,online 0.$cid 5000" \
+        --cycle "0x$(chp_crw 6 "$cid" | cut -c1-8),0x$(chp_crw 2 "$cid" | cut -c1-8)" --times 5000 \
         + crw + sleep 300 + csch + sleep 300 + wait --any --timeout 2000 + run -e "$SID" || return 1
+    echo "storm case: $(( $(date +%s) - t0 )) s" >> "$LOG"
     note "injector $(cat "$INJ")"
     has '^crw-during rc=0 check=ok' && has '^injector calls=10000 errors=0' && sid_ok sid 02
 }
