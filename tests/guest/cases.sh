@@ -622,6 +622,9 @@ inj_load() {
     [ -e "$INJ" ] || insmod /lib/modules/vfio_ccw_rs_inject.ko || return 1
     [ -e "$INJ" ]
 }
+# The injector is unloaded at the end of each case, leaving the boot's
+# other suites as they were.
+inj_unload() { rmmod vfio_ccw_rs_inject 2>/dev/null; true; }
 # chp_crw ERC CHPID: the raw CRW region of a channel-path CRW (rsc 4; erc 6
 # path offline, 2 path online; rsid the CHPID), as the `crw` step records it.
 chp_crw() { printf '04%02x%04x00000000' "$1" "0x$2"; }
@@ -631,8 +634,9 @@ chp_crw() { printf '04%02x%04x00000000' "$1" "0x$2"; }
 # eventfd and queues one channel-path CRW, read once, then the region reads
 # zero; OFFLINE also ends the subchannel's function on that path (a HALT,
 # whose interruption rings the I/O eventfd; its IRB is not read: C's holds
-# a host address, see `schib`); several in one write come out in order. Then a START with the ORB's lpm 0 works (ONLINE kept the path in
-# the subchannel's lpm). The injected events do not change the paths QEMU
+# a host address, see `schib`); several in one write come out in order.
+# Then a START with the ORB's lpm 0 works (ONLINE kept the path in the
+# subchannel's lpm). The injected events do not change the paths QEMU
 # reports, so the SCHIB region's masks stay as they were (`chp-vary` tests
 # a real vary, which does).
 t_chp_inject() {
@@ -646,8 +650,9 @@ t_chp_inject() {
         + sysfs "$INJ" "$SCH online,offline,online 0.$cid" + wait --irq 1 --timeout 3000 \
         + crw --all + wait --any --timeout 3000 + run -e "orb lpm=0
 ccw SENSE_ID sli count=32 data=sid
-sid: data @0x1000 len=32 fill=0xee" || return 1
+sid: data @0x1000 len=32 fill=0xee" || { inj_unload; return 1; }
     note "injector $(cat "$INJ")"
+    inj_unload
     off=$(chp_crw 6 "$cid") on=$(chp_crw 2 "$cid")
     [ "$(grep -c '^wait.irq1 rc=0' "$OUT")" = 3 ] || { note "CRW eventfd silent"; return 1; }
     [ "$(grep '^crw ' "$OUT" | tr '\n' ' ')" = "crw 0000000000000000 crw $off crw 0000000000000000 crw $on crw 0000000000000000 crw $on crw $off crw $on crw 0000000000000000 " ] ||
@@ -669,9 +674,11 @@ t_chp_inject_storm() {
     ccw csch + wait --timeout 2000 + set-irqs 1 eventfd + crw --all \
         + crw-during "$INJ" "$SCH offline,online 0.$cid 5000" \
         --cycle "0x$(chp_crw 6 "$cid" | cut -c1-8),0x$(chp_crw 2 "$cid" | cut -c1-8)" --times 5000 \
-        + crw + sleep 300 + csch + sleep 300 + wait --any --timeout 2000 + run -e "$SID" || return 1
+        + crw + sleep 300 + csch + sleep 300 + wait --any --timeout 2000 + run -e "$SID" ||
+        { inj_unload; return 1; }
     echo "storm case: $(( $(date +%s) - t0 )) s" >> "$LOG"
     note "injector $(cat "$INJ")"
+    inj_unload
     has '^crw-during rc=0 check=ok' && has '^injector calls=10000 errors=0' && sid_ok sid 02
 }
 
