@@ -59,8 +59,12 @@ trap 'rm -rf "$STAGE"' EXIT
 cp -a "$BASE/." "$STAGE/"
 mkdir -p "$STAGE/usr/bin" "$STAGE/usr/sbin"
 KVER=$(cat "$KDIR/include/config/kernel.release")
-install -D -m 644 "$VCCW_ROOT/vfio_ccw_rs.ko" "$STAGE/lib/modules/$KVER/extra/vfio_ccw_rs.ko"
-ln -s "$KVER/extra/vfio_ccw_rs.ko" "$STAGE/lib/modules/vfio_ccw_rs.ko"
+# The module and its test hooks (vfio_ccw_rs_inject.ko, Kconfig
+# VFIO_CCW_RS_TEST_HOOKS), each also under /lib/modules/NAME.ko.
+for ko in vfio_ccw_rs vfio_ccw_rs_inject; do
+    install -D -m 644 "$VCCW_ROOT/$ko.ko" "$STAGE/lib/modules/$KVER/extra/$ko.ko"
+    ln -s "$KVER/extra/$ko.ko" "$STAGE/lib/modules/$ko.ko"
+done
 mkdir -p "$STAGE/tests"
 cp -a "$VCCW_ROOT/tests/lib" "$STAGE/tests/lib"
 for a in "${ADDS[@]}"; do

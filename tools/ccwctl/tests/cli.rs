@@ -130,6 +130,7 @@ fn the_test_scripts_invocations_parse() {
         "-m reset + run -e x",
         "-m pins",
         "pins",
+        "crw --all + crw-during /x TEXT --cycle 0x04060000,0x04020000 --times 5000 + crw",
     ] {
         steps(s);
     }
@@ -143,6 +144,10 @@ fn the_test_scripts_invocations_parse() {
         })
     ));
     assert!(matches!(&s[2], Step::Write { off: 0, data } if data.0 == [0; 3]));
+    assert!(matches!(
+        &steps("crw-during /x y --cycle 1,0x2 --times 3")[0],
+        Step::CrwDuring { cycle, times: 3, .. } if cycle == &[1, 2]
+    ));
     match &steps("ioctl set-irqs index=0 flags=0x24 data=ffffffff argsz=20")[0] {
         Step::Ioctl(a) => {
             assert_eq!(a.num(IoctlKey::Flags), Some(0x24));

@@ -21,6 +21,7 @@
 
 mod addrs;
 mod campaign;
+mod crw_storm;
 mod host;
 mod ioctl;
 mod program;

@@ -5,7 +5,7 @@
 use clap::{Args, Subcommand};
 
 use super::state::{State, StepResult};
-use super::{campaign, host, ioctl, num, program, regions};
+use super::{campaign, crw_storm, host, ioctl, num, program, regions};
 use crate::channel::region::{ASYNC_CMD_CSCH, ASYNC_CMD_HSCH};
 use crate::channel::scsw::{FCTL_CLEAR, FCTL_HALT, FCTL_START};
 use crate::desc::parse_hex;
@@ -126,6 +126,22 @@ pub enum Step {
         #[arg(value_name = "TEXT", allow_hyphen_values = true)]
         text: String,
     },
+    /// Read the CRW region while a thread writes TEXT to PATH (the
+    /// channel-path event injector), until the write returned and the
+    /// region reads 0; check the CRWs read against CYCLE repeated N times
+    /// by the overflow rule
+    CrwDuring {
+        #[arg(value_name = "PATH")]
+        path: String,
+        #[arg(value_name = "TEXT", allow_hyphen_values = true)]
+        text: String,
+        /// The CRW words the text causes, in order (comma-separated)
+        #[arg(long, value_name = "W,...", value_delimiter = ',', required = true, value_parser = num::<u32>)]
+        cycle: Vec<u32>,
+        /// How many times the cycle repeats
+        #[arg(long, value_name = "N", default_value = "1", value_parser = num::<usize>)]
+        times: usize,
+    },
     /// A seeded random campaign (Documentation/ccwctl.md)
     Campaign(campaign::CampaignArgs),
 }
@@ -160,6 +176,12 @@ impl Step {
             Step::Mdev => host::mdev(st),
             Step::Insmod { file } => host::insmod(st, file),
             Step::Sysfs { path, text } => host::sysfs(st, path, text),
+            Step::CrwDuring {
+                path,
+                text,
+                cycle,
+                times,
+            } => crw_storm::crw_during(st, path, text, cycle, *times),
             Step::Campaign(a) => campaign::run(st, a),
         }
     }
