@@ -60,14 +60,14 @@ build_git() {
     kernel_unpack "$1"
     note "committing the pristine tree"
     git -C "$1" init -q
-    git -C "$1" "${GIT_ID[@]}" add -A
-    GIT_AUTHOR_DATE=@0 GIT_COMMITTER_DATE=@0 git -C "$1" "${GIT_ID[@]}" commit -q \
+    git -C "$1" "${GIT_ID[@]}" add -A -f
+    GIT_AUTHOR_DATE="@0 +0000" GIT_COMMITTER_DATE="@0 +0000" git -C "$1" "${GIT_ID[@]}" commit -q \
         -m "Linux $KERNEL_VERSION (Debian linux-source-6.12 $KERNEL_DEB_VERSION)"
     for p in "$VCCW_ROOT"/kernel/*.patch; do
         note "applying $(basename "$p")"
         patch -s -p1 -d "$1" < "$p"
-        git -C "$1" "${GIT_ID[@]}" add -A
-        GIT_AUTHOR_DATE=@0 GIT_COMMITTER_DATE=@0 git -C "$1" "${GIT_ID[@]}" commit -q \
+        git -C "$1" "${GIT_ID[@]}" add -A -f
+        GIT_AUTHOR_DATE="@0 +0000" GIT_COMMITTER_DATE="@0 +0000" git -C "$1" "${GIT_ID[@]}" commit -q \
             -m "s390: enable Rust (vfio-ccw-rs backport, $(basename "$p"))"
     done
 }
@@ -122,7 +122,7 @@ finish_commit() {
     msg=$(printf '%s\n\n%s\n\nSigned-off-by: %s <%s>\n' "$1" "$2" "$AUTHOR_NAME" "$AUTHOR_EMAIL")
     TIP=$(echo "$msg" | GIT_AUTHOR_NAME=$AUTHOR_NAME GIT_AUTHOR_EMAIL=$AUTHOR_EMAIL \
         GIT_COMMITTER_NAME=$AUTHOR_NAME GIT_COMMITTER_EMAIL=$AUTHOR_EMAIL \
-        GIT_AUTHOR_DATE="@$SERIES_DATE" GIT_COMMITTER_DATE="@$SERIES_DATE" \
+        GIT_AUTHOR_DATE="@$SERIES_DATE +0000" GIT_COMMITTER_DATE="@$SERIES_DATE +0000" \
         g commit-tree "$(g write-tree)" -p "$TIP")
 }
 
@@ -244,7 +244,8 @@ cover_letter() {
         awk 'NR == 1 { next } /^## / { exit } { print }' "$VCCW_ROOT/Documentation/driver.md" |
             sed -e '/./,$!d'
         echo
-        sed -n '1,/^$/p' "$VCCW_ROOT/README.md" | sed -e '1d' -e '/^$/d'
+        # The README's first paragraph, after its title.
+        awk 'NR > 2 && /^$/ { exit } NR > 2 { print }' "$VCCW_ROOT/README.md"
         echo
         echo "The series applies to Linux $KERNEL_VERSION with the s390 Rust enablement"
         echo "(commit $(git -C "$REPO" rev-parse --short "$BASE"), from the project's kernel/*.patch);"
@@ -303,9 +304,9 @@ require_config() {
 
 # ours_clean LOG: no compiler warning from our directory.
 ours_clean() {
-    if grep -E "^(warning|error)|$DRV/.*(warning|error)" "$1" |
+    if grep -E "^(warning|error)|$DRV/[^ ]*: (warning|error)" "$1" |
         grep -vqE "feature specified for .-Ctarget-feature.: .backchain.|^warning: [0-9]+ warnings? emitted"; then
-        grep -B2 -A8 -E "$DRV/.*(warning|error)|^(warning|error)" "$1" >&2
+        grep -B2 -A8 -E "$DRV/[^ ]*: (warning|error)|^(warning|error)" "$1" >&2
         die "in tree: warnings in $1"
     fi
 }
