@@ -176,14 +176,15 @@ CRW), the channel-program translator and the vfio-ccw state machine, in
 plain core Rust behind small traits, so that the same files are tested on
 the host (cargo) and in the kernel (KUnit)." src/channel/
     commit "s390/cio: vfio_ccw_rs: add the C glue interface" \
-"One header per kernel object (css driver, subchannel, mdev, vfio device,
-pages, locks, eventfd, tracing, logging, fault injection): the interface
-between the Rust driver and the C glue that reaches internal cio structures,
-inline functions and macros." include/
+"One header per kernel object (css driver, subchannel, mdev, vfio
+device, pages, locks, eventfd, tracing, logging, fault injection): the
+interface between the Rust driver and the C glue that reaches internal
+cio structures, inline functions and macros." include/
     commit "s390/cio: vfio_ccw_rs: add the kernel object wrappers" \
-"Safe Rust wrappers of the kernel objects the driver uses, one module and one
-C glue file each, over bindgen-generated declarations of include/. 6.12's
-kernel crate has no abstractions for css, vfio, mdev or eventfd." src/ffi/
+"Safe Rust wrappers of the kernel objects the driver uses, one module
+and one C glue file each, over bindgen-generated declarations of
+include/. 6.12's kernel crate has no abstractions for css, vfio, mdev or
+eventfd." src/ffi/
     commit "s390/cio: vfio_ccw_rs: add the vfio-ccw driver" \
 "The css driver for I/O subchannels, the mdev type vfio_ccw-io and its vfio
 device, with the user ABI of vfio_ccw (include/uapi/linux/vfio_ccw.h): the
@@ -212,7 +213,7 @@ guest boundary, KUnit suite and use with QEMU and mdevctl." Documentation/
     g update-ref refs/heads/vfio_ccw_rs "$TIP"
 
     rm -rf "$out"
-    g format-patch -q --cover-letter --base="$BASE" -o "$out" "$BASE..$TIP" >/dev/null
+    g -c user.name="$AUTHOR_NAME" -c user.email="$AUTHOR_EMAIL" format-patch -q --cover-letter --base="$BASE" -o "$out" "$BASE..$TIP" >/dev/null
     cover_letter "$out"/0000-cover-letter.patch
     note "series: $(ls "$out" | wc -l) files in $out ($(elapsed "$t0"))"
 
@@ -226,12 +227,12 @@ guest boundary, KUnit suite and use with QEMU and mdevctl." Documentation/
         (cd "$KDIR" && perl scripts/checkpatch.pl --no-color --showfile "$p") \
             >> "$VCCW_INTREE/checkpatch.log" 2>&1 || true
     done
-    errors=$(grep -c '^ERROR:' "$VCCW_INTREE/checkpatch.log" || true)
-    warnings=$(grep -c '^WARNING:' "$VCCW_INTREE/checkpatch.log" || true)
+    errors=$(awk '/^total:/ { n += $2 } END { print n + 0 }' "$VCCW_INTREE/checkpatch.log")
+    warnings=$(awk '/^total:/ { n += $4 } END { print n + 0 }' "$VCCW_INTREE/checkpatch.log")
     note "checkpatch: $errors errors, $warnings warnings ($(elapsed "$t0")), log: $VCCW_INTREE/checkpatch.log"
-    grep -h '^WARNING:' "$VCCW_INTREE/checkpatch.log" | sed 's/^/      /' | sort | uniq -c >&2 || true
+    grep -E '(^|: )(WARNING|CHECK):' "$VCCW_INTREE/checkpatch.log" | sed 's/^/      /' >&2 || true
     if [ "$errors" != 0 ]; then
-        grep -A4 '^ERROR:' "$VCCW_INTREE/checkpatch.log" >&2
+        grep -A4 -E '(^|: )ERROR:' "$VCCW_INTREE/checkpatch.log" >&2
         die "checkpatch: $errors errors"
     fi
 }
@@ -241,12 +242,13 @@ guest boundary, KUnit suite and use with QEMU and mdevctl." Documentation/
 cover_letter() {
     local blurb d
     blurb=$(
-        awk 'NR == 1 { next } /^## / { exit } { print }' "$VCCW_ROOT/Documentation/driver.md" |
-            sed -e '/./,$!d'
-        echo
-        # The README's first paragraph, after its title.
-        awk 'NR > 2 && /^$/ { exit } NR > 2 { print }' "$VCCW_ROOT/README.md"
-        echo
+        {
+            # The README's first paragraph, after its title, then driver.md's
+            # text before its first section.
+            awk 'NR > 2 && /^$/ { exit } NR > 2 { print }' "$VCCW_ROOT/README.md"
+            echo
+            awk 'NR == 1 { next } /^## / { exit } { print }' "$VCCW_ROOT/Documentation/driver.md"
+        } | sed -e 's/\*\*//g' -e 's/`//g' | cat -s
         echo "The series applies to Linux $KERNEL_VERSION with the s390 Rust enablement"
         echo "(commit $(git -C "$REPO" rev-parse --short "$BASE"), from the project's kernel/*.patch);"
         echo "it adds $DRV/ and hooks it into arch/s390/Kconfig and"
