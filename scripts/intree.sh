@@ -132,9 +132,9 @@ hook_files() {
     mkdir -p "$dir/arch/s390" "$dir/drivers/s390/cio"
     # arch/s390/Kconfig: our Kconfig right after the C driver's entry.
     pristine arch/s390/Kconfig | awk -v drv="$DRV" '
-        { print }
+        inccw && /^[a-z]/ { printf "source \"%s/Kconfig\"\n\n", drv; inccw = 0 }
         /^config VFIO_CCW$/ { inccw = 1 }
-        inccw && /^$/ { printf "source \"%s/Kconfig\"\n\n", drv; inccw = 0 }
+        { print }
     ' > "$dir/arch/s390/Kconfig"
     # drivers/s390/cio/Makefile: our directory after the C driver's object.
     pristine drivers/s390/cio/Makefile |
