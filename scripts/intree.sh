@@ -221,12 +221,11 @@ guest boundary, KUnit suite and use with QEMU and mdevctl." Documentation/
     t0=$(date +%s)
     local KDIR errors warnings p
     KDIR=$("$VCCW_ROOT/scripts/kernel.sh")
-    : > "$VCCW_INTREE/checkpatch.log"
-    for p in "$out"/0*.patch; do
-        [ "${p##*/}" = 0000-cover-letter.patch ] && continue
-        (cd "$KDIR" && perl scripts/checkpatch.pl --no-color --showfile "$p") \
-            >> "$VCCW_INTREE/checkpatch.log" 2>&1 || true
-    done
+    # One patch per core; the log in the series' order.
+    ls "$out"/0*.patch | grep -v /0000-cover-letter.patch | (cd "$KDIR" &&
+        xargs -P "$(nproc)" -I{} sh -c 'perl scripts/checkpatch.pl --no-color --showfile {} > {}.checkpatch 2>&1' ) || true
+    cat "$out"/*.checkpatch > "$VCCW_INTREE/checkpatch.log"
+    rm -f "$out"/*.checkpatch
     errors=$(awk '/^total:/ { n += $2 } END { print n + 0 }' "$VCCW_INTREE/checkpatch.log")
     warnings=$(awk '/^total:/ { n += $4 } END { print n + 0 }' "$VCCW_INTREE/checkpatch.log")
     note "checkpatch: $errors errors, $warnings warnings ($(elapsed "$t0")), log: $VCCW_INTREE/checkpatch.log"
