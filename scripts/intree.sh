@@ -287,10 +287,10 @@ built_copy() {
     g archive "$TIP" "$DRV" arch/s390/Kconfig drivers/s390/cio/Makefile MAINTAINERS | tar -x -m -C "$dir"
 }
 
-# configure DIR SCRIPTS-CONFIG-ARGS... then check LINE...: set options, make
-# olddefconfig, and every LINE must be in .config.
+# configure DIR SCRIPTS-CONFIG-ARGS...: set options, make olddefconfig;
+# require_config DIR LINE...: every LINE is in .config.
 configure() {
-    local dir=$1 line
+    local dir=$1
     shift
     "$dir/scripts/config" --file "$dir/.config" "$@"
     make -C "$dir" "${KMAKE_VARS[@]}" -s olddefconfig
