@@ -16,9 +16,11 @@
 #   make nested   QEMU's vfio-ccw client in a second-level guest (slow)
 #   make devloss  the passed-through device removed and added back (QEMU monitor)
 #   make figures  regenerate Documentation/figures/ from the code (graphviz)
+#   make intree [STEPS='series m y kunit']   the driver in the kernel tree: patch
+#                 series + checkpatch, =m, =y, kunit.py (scripts/intree.sh)
 
 .PHONY: all run check module kernel bindings host-test guest setup clean bench fuzz nested devloss
-.PHONY: figures fuzz-guest install
+.PHONY: figures fuzz-guest install intree
 
 all: module
 
@@ -74,6 +76,9 @@ devloss:
 
 figures:
 	scripts/figures.sh
+
+intree:
+	scripts/intree.sh $(STEPS)
 
 clean:
 	rm -rf target
