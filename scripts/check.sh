@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # The project's test command (make check): set up the host, build the kernel
 # (cached), check the generated bindings (scripts/bindings.sh), build the
-# module, in tree too (scripts/intree.sh series m), ccwctl and the host tests, run the host tests, then boot the s390x
+# module, the in-tree patch series (scripts/intree.sh series), ccwctl and the host tests, run the host tests, then boot the s390x
 # guest once and run the guest suites there, and once more for the nested suites (QEMU's vfio-ccw
 # client against both drivers, scripts/nested.sh). Exits non-zero on any
 # failed or missing result and on any kernel splat.
@@ -18,10 +18,10 @@ KDIR=$("$VCCW_ROOT/scripts/kernel.sh")
 "$VCCW_ROOT/scripts/bindings.sh" --check "$KDIR"
 "$VCCW_ROOT/scripts/module.sh" "$KDIR" >/dev/null
 # The driver in the kernel tree (scripts/intree.sh): the patch series against
-# the pinned tree passes checkpatch.pl, and builds as CONFIG_VFIO_CCW_RS=m in
-# a copy of the cached kernel. =y and kunit.py take longer: make intree.
+# the pinned tree passes checkpatch.pl. The =m and =y builds in copies of the
+# cached kernel and kunit.py take longer: make intree.
 # VCCW_INTREE_CHECK=0 leaves this out.
-[ "${VCCW_INTREE_CHECK:-1}" = 0 ] || "$VCCW_ROOT/scripts/intree.sh" --tmp series m
+[ "${VCCW_INTREE_CHECK:-1}" = 0 ] || "$VCCW_ROOT/scripts/intree.sh" --tmp series
 
 "$VCCW_ROOT/scripts/host-test.sh"
 
