@@ -7,12 +7,14 @@
 
 use kernel::prelude::*;
 
+use crate::channel::cp::pincache::Cached;
 use crate::channel::error::{Error as CioError, Result as CioResult};
 use crate::channel::fsm::{self, Action, Event, State};
 use crate::channel::quiesce::{Quiesce, QuiesceInput, QuiesceStep};
 use crate::channel::scsw::{ACTL_CLEAR_PEND, ACTL_HALT_PEND, ACTL_START_PEND};
 use crate::dma::Guest;
 use crate::ffi::log::{self, Insn, Msg};
+use crate::ffi::vfio::pin_cache_count;
 use crate::ffi::{trace, HostOrb, IrbBytes, HW_IRB_SIZE};
 
 use super::{Device, Io, IoData};
@@ -66,7 +68,18 @@ impl Exec<'_> {
                 if !orb.pfch() {
                     dev.vdev.warn_no_prefetch();
                 }
-                self.data.cp.translate(&orb, &mut Guest(&dev.vdev))
+                let before = self.data.pins.stats();
+                let data = &mut *self.data;
+                let result = data.cp.translate(
+                    &orb,
+                    &mut Cached {
+                        guest: &mut Guest(&dev.vdev),
+                        cache: &mut data.pins,
+                    },
+                );
+                let after = data.pins.stats();
+                pin_cache_count(after.hits - before.hits, after.misses - before.misses);
+                result
             }
             Action::StartSubchannel => dev.start_subchannel(self.data),
             Action::HaltSubchannel => {
@@ -109,7 +122,11 @@ impl Exec<'_> {
                 Ok(())
             }
             Action::FreeProgram => {
-                self.data.cp.free(&mut Guest(&dev.vdev));
+                let data = &mut *self.data;
+                data.cp.free(&mut Cached {
+                    guest: &mut Guest(&dev.vdev),
+                    cache: &mut data.pins,
+                });
                 Ok(())
             }
             Action::Unregister => {
@@ -148,7 +165,12 @@ impl Device {
             out: Effects::default(),
         };
         let result = fsm::run(&mut io.state, event, &mut exec);
-        (result, exec.out)
+        let out = exec.out;
+        if io.state == State::NotOper {
+            // The program is gone with the device: so are its cached pages.
+            io.data.drop_cached_pins(&self.vdev);
+        }
+        (result, out)
     }
 
     /// [`Action::StartSubchannel`] (C `fsm_io_helper`).
@@ -262,6 +284,7 @@ impl Device {
         if let Some(disabled) = disabled {
             let _ = self.feed(&mut io, Event::Quiesced { disabled }, None);
         }
+        io.data.drop_cached_pins(&self.vdev);
         result?;
         if event == Event::Reset && io.state == State::Standby {
             self.feed(&mut io, Event::Open, None).0?;
