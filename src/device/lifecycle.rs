@@ -83,7 +83,8 @@ impl Device {
         let _ = self.take_down(Event::Close);
         {
             // take_down dropped the cached pins; now their memory.
-            let pins = &mut self.io.lock().data.pins;
+            let mut io = self.io.lock();
+            let pins = &mut io.data.pins;
             if pins.is_empty() && pins.storage().resize(0).is_ok() {
                 let _ = pins.reset_storage();
             }
