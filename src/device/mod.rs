@@ -20,9 +20,11 @@
 //!   end and then does its own part, and none of them ever sees the state
 //!   machine in `Quiescing`. Taken before `io`; never held by the
 //!   interrupt path or the region accesses.
-//! - `io` ([`IoMutex`], C `io_mutex`): the FSM state, the I/O region and
-//!   the channel program. Every event is fed to the state machine under it,
-//!   in process context. Region writes only try it (`EAGAIN`).
+//! - `io` ([`IoMutex`], C `io_mutex`): the FSM state, the I/O region, the
+//!   channel program and the pinned-page cache (whose pins are taken and
+//!   dropped only under it: translation, the final interrupt's free,
+//!   `dma_unmap`, the take-downs). Every event is fed to the state machine
+//!   under it, in process context. Region writes only try it (`EAGAIN`).
 //! - `sch->lock` ([`SchGuard`](crate::ffi::SchGuard), a spinlock taken with
 //!   interrupts off, held by the css layer around the `irq` callback):
 //!   subchannel instructions, enable/disable, and the queue of IRBs not yet
