@@ -6,7 +6,9 @@
 
 use kernel::prelude::*;
 
-use crate::channel::cp::backend::{DmaPage, GuestAccess, ProgramStorage, PIN_RECORDS_PER_PAGE};
+use crate::channel::cp::backend::{
+    CacheEntry, CacheStorage, DmaPage, GuestAccess, ProgramStorage, PIN_RECORDS_PER_PAGE,
+};
 use crate::channel::error::{Error as CioError, Result as CioResult};
 use crate::ffi::{OwnedPage, VfioDevice};
 
@@ -90,6 +92,44 @@ impl ProgramStorage for ProgramPages {
     fn release_from(&mut self, dma: usize, pins: usize) {
         release_from(&mut self.dma, dma);
         release_from(&mut self.pins, pins);
+    }
+}
+
+/// The pinned-page cache's memory ([`crate::channel::cp::pincache`]):
+/// sized when the device is opened, from the module parameter
+/// `pin_cache_pages`, freed when it is closed; never allocated per I/O.
+pub(crate) struct CacheSlots {
+    entries: KVVec<CacheEntry>,
+    /// Hash heads: the power of two at or above the number of entries.
+    heads: KVVec<u32>,
+}
+
+impl CacheSlots {
+    /// No slots: the cache is off.
+    pub(crate) fn new() -> Self {
+        Self {
+            entries: KVVec::new(),
+            heads: KVVec::new(),
+        }
+    }
+
+    /// Makes room for `pages` cached pages (0: none, the memory is freed).
+    /// The cache must be empty, and reset after.
+    pub(crate) fn resize(&mut self, pages: usize) -> Result {
+        *self = Self::new();
+        if pages == 0 {
+            return Ok(());
+        }
+        let nheads = pages.checked_next_power_of_two().ok_or(ENOMEM)?;
+        self.entries = KVVec::from_elem(CacheEntry::EMPTY, pages, GFP_KERNEL)?;
+        self.heads = KVVec::from_elem(0, nheads, GFP_KERNEL)?;
+        Ok(())
+    }
+}
+
+impl CacheStorage for CacheSlots {
+    fn slots(&mut self) -> (&mut [CacheEntry], &mut [u32]) {
+        (&mut self.entries, &mut self.heads)
     }
 }
 

@@ -52,6 +52,10 @@ bool vccw_irq_done_wait(struct vccw_device *vdev, unsigned int msecs);
 void vccw_quiesce_test_delay(void);
 unsigned int vccw_sch_event_test_delay_ms(void);
 void vccw_test_msleep(unsigned int ms);
+/* The module parameter pin_cache_pages (pages cached per device), clamped. */
+unsigned int vccw_pin_cache_pages(void);
+/* Adds to the module's pin_cache_hits and pin_cache_misses counters. */
+void vccw_pin_cache_count(u64 hits, u64 misses);
 
 /*
  * Provided by the Rust crate (src/entry/vfio.rs): vfio_device_ops and the

@@ -165,6 +165,13 @@ impl Stats {
         add(self.counters.get(counter as usize));
     }
 
+    /// Counts `n` `counter` events (any context).
+    pub fn count_n(&self, counter: Counter, n: u64) {
+        if let Some(c) = self.counters.get(counter as usize) {
+            c.fetch_add(n, Relaxed);
+        }
+    }
+
     /// Counts a request userspace made that failed with `errno` (positive
     /// or negative).
     pub fn error(&self, errno: i32) {

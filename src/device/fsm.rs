@@ -8,6 +8,7 @@
 use kernel::prelude::*;
 use kernel::time::Ktime;
 
+use crate::channel::cp::pincache::Cached;
 use crate::channel::error::{Error as CioError, Result as CioResult};
 use crate::channel::fsm::{self, Action, Event, State};
 use crate::channel::quiesce::{Quiesce, QuiesceInput, QuiesceStep};
@@ -15,6 +16,7 @@ use crate::channel::scsw::{ACTL_CLEAR_PEND, ACTL_HALT_PEND, ACTL_START_PEND};
 use crate::channel::stats::Counter;
 use crate::dma::Guest;
 use crate::ffi::log::{self, Insn, Msg};
+use crate::ffi::vfio::pin_cache_count;
 use crate::ffi::{trace, HostOrb, IrbBytes, HW_IRB_SIZE};
 
 use super::{Device, Io, IoData};
@@ -68,10 +70,22 @@ impl Exec<'_> {
                 if !orb.pfch() {
                     dev.vdev.warn_no_prefetch();
                 }
+                let before = self.data.pins.stats();
                 let t0 = Ktime::ktime_get();
-                let result = self.data.cp.translate(&orb, &mut Guest(&dev.vdev));
+                let data = &mut *self.data;
+                let result = data.cp.translate(
+                    &orb,
+                    &mut Cached {
+                        guest: &mut Guest(&dev.vdev),
+                        cache: &mut data.pins,
+                    },
+                );
                 let ns = (Ktime::ktime_get() - t0).to_ns();
                 dev.stats().translated(ns.max(0) as u64);
+                let after = data.pins.stats();
+                let hits = after.hits - before.hits;
+                pin_cache_count(hits, after.misses - before.misses);
+                dev.stats().count_n(Counter::PinCacheHits, hits);
                 result
             }
             Action::StartSubchannel => dev.start_subchannel(self.data),
@@ -117,7 +131,11 @@ impl Exec<'_> {
                 Ok(())
             }
             Action::FreeProgram => {
-                self.data.cp.free(&mut Guest(&dev.vdev));
+                let data = &mut *self.data;
+                data.cp.free(&mut Cached {
+                    guest: &mut Guest(&dev.vdev),
+                    cache: &mut data.pins,
+                });
                 Ok(())
             }
             Action::Unregister => {
@@ -160,7 +178,12 @@ impl Device {
         if exec.from == State::Busy && io.state == State::Idle {
             self.stats().count(Counter::IoCompleted);
         }
-        (result, exec.out)
+        let out = exec.out;
+        if io.state == State::NotOper {
+            // The program is gone with the device: so are its cached pages.
+            io.data.drop_cached_pins(&self.vdev);
+        }
+        (result, out)
     }
 
     /// [`Action::StartSubchannel`] (C `fsm_io_helper`).
@@ -275,6 +298,7 @@ impl Device {
         if let Some(disabled) = disabled {
             let _ = self.feed(&mut io, Event::Quiesced { disabled }, None);
         }
+        io.data.drop_cached_pins(&self.vdev);
         result?;
         if event == Event::Reset && io.state == State::Standby {
             self.feed(&mut io, Event::Open, None).0?;

@@ -9,11 +9,13 @@
 use kernel::prelude::*;
 use kernel::sync::new_mutex;
 
+use crate::channel::cp::pincache::PinCache;
 use crate::channel::cp::ChannelProgram;
 use crate::channel::crw::CrwQueue;
 use crate::channel::fsm::{Event, State};
 use crate::channel::region::{CmdRegion, IoRegion, SCHIB_REGION_SIZE};
-use crate::dma::ProgramPages;
+use crate::dma::{CacheSlots, Guest, ProgramPages};
+use crate::ffi::vfio::pin_cache_pages;
 use crate::ffi::{HostOrb, IoMutex, IrqSpinLock, SchLocked, SubchannelRef, VfioDevice};
 
 use super::interrupts::{IrbQueue, Triggers};
@@ -33,6 +35,7 @@ impl Device {
                     cmd: CmdRegion::default(),
                     schib: [0; SCHIB_REGION_SIZE],
                     cp: ChannelProgram::new(ProgramPages::new()),
+                    pins: PinCache::new(CacheSlots::new()),
                     orb: HostOrb::default(),
                 },
             }),
@@ -45,13 +48,22 @@ impl Device {
 
     /// `open_device`: enables the subchannel. The regions start empty: the
     /// last opener's IRB, sense data, ORB, commands and return codes are
-    /// not the next one's to read (C keeps them).
+    /// not the next one's to read (C keeps them). The pinned-page cache
+    /// gets room for `pin_cache_pages` pages (`ENOMEM` if that fails).
     pub(crate) fn open(&self) -> Result {
         let mut io = self.io.lock();
         if io.state == State::NotOper {
             return Err(EINVAL);
         }
         let data = &mut io.data;
+        if data.pins.is_empty() {
+            let sized = data.pins.storage().resize(pin_cache_pages());
+            if sized.is_err() {
+                data.pins.storage().resize(0)?;
+            }
+            data.pins.reset_storage()?;
+            sized?;
+        }
         data.region = IoRegion::default();
         data.cmd = CmdRegion::default();
         data.schib = [0; SCHIB_REGION_SIZE];
@@ -69,6 +81,14 @@ impl Device {
     pub(crate) fn close(&self) {
         let _down = self.down.lock();
         let _ = self.take_down(Event::Close);
+        {
+            // take_down dropped the cached pins; now their memory.
+            let mut io = self.io.lock();
+            let pins = &mut io.data.pins;
+            if pins.is_empty() && pins.storage().resize(0).is_ok() {
+                let _ = pins.reset_storage();
+            }
+        }
         self.vdev.cancel_crw_work();
         *self.triggers.lock() = Triggers::default();
     }
@@ -104,10 +124,11 @@ impl Device {
     }
 
     /// `dma_unmap`: if the channel program has pages of the range pinned,
-    /// reset the device, which quiesces the subchannel and unpins them.
-    /// Returns only when no page of the range is pinned: every way out of
-    /// the reset frees the program (vfio requires it: type1 retries the
-    /// unmap and then BUGs, iommufd fails it).
+    /// reset the device, which quiesces the subchannel and unpins them;
+    /// then unpin the cached pages of the range. Returns only when no page
+    /// of the range is pinned: every way out of the reset frees the program
+    /// (vfio requires it: type1 retries the unmap and then BUGs, iommufd
+    /// fails it), after which no cached page is referenced.
     pub(crate) fn dma_unmap(&self, iova: u64, length: u64) {
         let _down = self.down.lock();
         let pinned = self.io.lock().data.cp.iova_pinned(iova, length);
@@ -115,6 +136,15 @@ impl Device {
             if let Err(e) = self.reset_down() {
                 crate::warn_ratelimited!("{}: reset for dma_unmap: {:?}\n", self.sch.id(), e);
             }
+        }
+        let busy = self
+            .io
+            .lock()
+            .data
+            .pins
+            .invalidate(&mut Guest(&self.vdev), iova, length);
+        if busy != 0 {
+            crate::warn_ratelimited!("{}: dma_unmap: {} cached pages held\n", self.sch.id(), busy);
         }
     }
 
@@ -144,6 +174,9 @@ impl PinnedDrop for Device {
         let io = self.io.lock();
         if io.data.cp.is_initialized() {
             crate::warn_ratelimited!("{}: channel program still held at release\n", self.sch.id());
+        }
+        if !io.data.pins.is_empty() {
+            crate::warn_ratelimited!("{}: cached pages still pinned at release\n", self.sch.id());
         }
     }
 }

@@ -24,9 +24,11 @@
 //!   end and then does its own part, and none of them ever sees the state
 //!   machine in `Quiescing`. Taken before `io`; never held by the
 //!   interrupt path or the region accesses.
-//! - `io` ([`IoMutex`], C `io_mutex`): the FSM state, the I/O region and
-//!   the channel program. Every event is fed to the state machine under it,
-//!   in process context. Region writes only try it (`EAGAIN`).
+//! - `io` ([`IoMutex`], C `io_mutex`): the FSM state, the I/O region, the
+//!   channel program and the pinned-page cache (whose pins are taken and
+//!   dropped only under it: translation, the final interrupt's free,
+//!   `dma_unmap`, the take-downs). Every event is fed to the state machine
+//!   under it, in process context. Region writes only try it (`EAGAIN`).
 //! - `sch->lock` ([`SchGuard`](crate::ffi::SchGuard), a spinlock taken with
 //!   interrupts off, held by the css layer around the `irq` callback):
 //!   subchannel instructions, enable/disable, and the queue of IRBs not yet
@@ -57,12 +59,13 @@ mod regions;
 use kernel::prelude::*;
 use kernel::sync::Mutex;
 
+use crate::channel::cp::pincache::PinCache;
 use crate::channel::cp::ChannelProgram;
 use crate::channel::crw::CrwQueue;
 use crate::channel::fsm::State;
 use crate::channel::region::{CmdRegion, IoRegion, SCHIB_REGION_SIZE};
 use crate::channel::stats::{BufWriter, Stats};
-use crate::dma::ProgramPages;
+use crate::dma::{CacheSlots, Guest, ProgramPages};
 use crate::ffi::{HostOrb, IoMutex, IrqSpinLock, SchLocked, SubchannelRef, VfioDevice};
 
 #[cfg(not(CONFIG_VFIO_CCW_RS_KUNIT_TEST))]
@@ -82,8 +85,22 @@ struct IoData {
     schib: [u8; SCHIB_REGION_SIZE],
     /// The translated channel program and the pages it keeps.
     cp: ChannelProgram<ProgramPages>,
+    /// Guest pages kept pinned between programs (sized at open, emptied
+    /// on close, reset, not operational and `dma_unmap` of their range).
+    pins: PinCache<CacheSlots>,
     /// START SUBCHANNEL's operand.
     orb: HostOrb,
+}
+
+impl IoData {
+    /// Unpins every cached page. No program may be held (close, reset and
+    /// not operational free it first); the pages of one still held stay
+    /// pinned, with a warning.
+    fn drop_cached_pins(&mut self, vdev: &VfioDevice) {
+        if self.pins.clear(&mut Guest(vdev)) != 0 {
+            crate::warn_ratelimited!("pinned-page cache: pages of a held program kept\n");
+        }
+    }
 }
 
 /// What `io` protects.

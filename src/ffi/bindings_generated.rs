@@ -297,6 +297,12 @@ unsafe extern "C" {
     pub fn vccw_test_msleep(ms: core::ffi::c_uint);
 }
 unsafe extern "C" {
+    pub fn vccw_pin_cache_pages() -> core::ffi::c_uint;
+}
+unsafe extern "C" {
+    pub fn vccw_pin_cache_count(hits: u64_, misses: u64_);
+}
+unsafe extern "C" {
     pub fn vccw_rs_vfio_init(
         vdev: *mut vccw_device,
         sch: *mut subchannel,

@@ -5,12 +5,14 @@
  * vfio, workqueue and completion calls the Rust side needs
  * (src/ffi/vfio.rs). No logic.
  */
+#include <linux/atomic.h>
 #include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/iommu.h>
 #include <linux/mdev.h>
 #include <linux/moduleparam.h>
 #include <linux/nospec.h>
+#include <linux/sysfs.h>
 #include <linux/vfio.h>
 #include <linux/vfio_ccw.h>
 #include <linux/wait_bit.h>
@@ -320,4 +322,53 @@ unsigned int vccw_sch_event_test_delay_ms(void)
 void vccw_test_msleep(unsigned int ms)
 {
 	msleep(ms);
+}
+
+/*
+ * The pinned-page cache (src/channel/cp/pincache.rs): how many guest pages
+ * each device keeps pinned between channel programs, read when the device
+ * is opened; 0 turns the cache off. 256 pages (1 MiB) hold the data pages
+ * of a 64 x 4 KiB read four times over and stay well inside the default
+ * RLIMIT_MEMLOCK (8 MiB) that type1 charges pins to, with several devices
+ * per guest.
+ */
+#define VCCW_PIN_CACHE_MAX 65536
+static unsigned int pin_cache_pages = 256;
+module_param(pin_cache_pages, uint, 0644);
+MODULE_PARM_DESC(pin_cache_pages,
+		 "guest pages kept pinned per device between I/Os, read at open (default 256, 0: off, at most 65536)");
+
+unsigned int vccw_pin_cache_pages(void)
+{
+	return min_t(unsigned int, READ_ONCE(pin_cache_pages), VCCW_PIN_CACHE_MAX);
+}
+
+/* Pages served by the cache, and pages it had to pin, over all devices. */
+static atomic64_t pin_cache_hits, pin_cache_misses;
+
+static int vccw_counter_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%lld\n", atomic64_read((atomic64_t *)kp->arg));
+}
+
+static int vccw_counter_set(const char *val, const struct kernel_param *kp)
+{
+	return -EPERM;
+}
+
+static const struct kernel_param_ops vccw_counter_ops = {
+	.set = vccw_counter_set,
+	.get = vccw_counter_get,
+};
+module_param_cb(pin_cache_hits, &vccw_counter_ops, &pin_cache_hits, 0444);
+MODULE_PARM_DESC(pin_cache_hits, "pages the pinned-page cache served (read only)");
+module_param_cb(pin_cache_misses, &vccw_counter_ops, &pin_cache_misses, 0444);
+MODULE_PARM_DESC(pin_cache_misses, "pages the pinned-page cache had to pin (read only)");
+
+void vccw_pin_cache_count(u64 hits, u64 misses)
+{
+	if (hits)
+		atomic64_add(hits, &pin_cache_hits);
+	if (misses)
+		atomic64_add(misses, &pin_cache_misses);
 }

@@ -378,3 +378,16 @@ pub(crate) fn set_irqs_validate(hdr: &mut VfioIrqSet, num_irqs: u32) -> Result<u
     })?;
     Ok(size)
 }
+
+/// The module parameter `pin_cache_pages`: how many guest pages a device
+/// opened now keeps pinned between I/Os (0: no cache), at most 65536.
+pub(crate) fn pin_cache_pages() -> usize {
+    // SAFETY: no arguments; it reads a module parameter.
+    unsafe { bindings::vccw_pin_cache_pages() as usize }
+}
+
+/// Adds to the module's `pin_cache_hits` and `pin_cache_misses` counters.
+pub(crate) fn pin_cache_count(hits: u64, misses: u64) {
+    // SAFETY: two integers; atomic additions.
+    unsafe { bindings::vccw_pin_cache_count(hits, misses) }
+}

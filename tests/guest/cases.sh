@@ -414,6 +414,56 @@ slow_quiesce() {
     return $rc
 }
 
+# The pinned-page cache (ours only; Documentation/driver.md): the data
+# pages of a finished program stay pinned, the same program again pins
+# nothing (module counter pin_cache_hits grows by its pages), an unmap of the
+# buffer unpins them before it returns, and a close leaves the pinned-page
+# count where it started (run.sh also checks that after every case). With
+# pin_cache_pages=0 nothing stays pinned after the I/O. Through iommufd, as
+# unmap-pinned (type1 would report its own lock cycle, driver.md).
+PCACHE=/sys/module/vfio_ccw_rs/parameters
+# SENSE ID through a format-2 IDAL into 32 bytes across a page boundary: two
+# data pages pinned.
+PC_SID="orb c64
+ccw SENSE_ID sli ida count=32 data=l
+l: idal @0x800 fmt=2 4k data=sid len=32
+sid: data @0x1ff0 len=32 fill=0xee"
+pins_list() { awk '/^pins /{ print $2 }' "$OUT"; }
+t_pin_cache() {
+    [ -e /dev/iommu ] || { note "no /dev/iommu"; return 1; }
+    [ "$(cat $PCACHE/pin_cache_pages)" -ge 2 ] || { note "pin_cache_pages < 2"; return 1; }
+    h0=$(cat $PCACHE/pin_cache_hits) m0=$(cat $PCACHE/pin_cache_misses)
+    ccw --iommufd pins + load -e "$PC_SID" + start + wait + pins + start + wait + dump + pins \
+        + unmap + pins || return 1
+    h1=$(cat $PCACHE/pin_cache_hits) m1=$(cat $PCACHE/pin_cache_misses)
+    sid_ok sid 02 || return 1
+    # before, after the first I/O, after the second, after the unmap
+    set -- $(pins_list)
+    echo "pins $*; hits +$((h1 - h0)), misses +$((m1 - m0))" >> "$LOG"
+    [ $# = 4 ] && [ "$2" = $(($1 + 2)) ] && [ "$3" = "$2" ] && [ "$4" = "$1" ] &&
+        [ $((h1 - h0)) = 2 ] && [ $((m1 - m0)) = 2 ] || return 1
+    # A close drops them too.
+    : > "$OUT"
+    ccw --iommufd pins + load -e "$PC_SID" + start + wait + pins + close + pins || return 1
+    set -- $(pins_list)
+    echo "pins $*" >> "$LOG"
+    [ $# = 3 ] && [ "$2" = $(($1 + 2)) ] && [ "$3" = "$1" ]
+}
+
+# pin_cache_pages=0 turns the cache off: nothing stays pinned after an I/O.
+t_pin_cache_off() {
+    old=$(cat $PCACHE/pin_cache_pages) || return 1
+    echo 0 > $PCACHE/pin_cache_pages || return 1
+    h0=$(cat $PCACHE/pin_cache_hits) m0=$(cat $PCACHE/pin_cache_misses)
+    ccw pins + load -e "$PC_SID" + start + wait + pins + start + wait + dump + pins; rc=$?
+    echo "$old" > $PCACHE/pin_cache_pages
+    [ $rc = 0 ] && sid_ok sid 02 || return 1
+    set -- $(pins_list)
+    echo "pins $*" >> "$LOG"
+    [ $# = 3 ] && [ "$2" = "$1" ] && [ "$3" = "$1" ] &&
+        [ "$(cat $PCACHE/pin_cache_hits)" = "$h0" ] && [ "$(cat $PCACHE/pin_cache_misses)" = "$m0" ]
+}
+
 # An unmap while a reset quiesces waits for it: it returns with nothing of
 # the range pinned (iommufd failed it with EDEADLOCK and a WARN; type1
 # would BUG after ten retries).
@@ -778,6 +828,8 @@ stats t_stats rs-only
 unmap-pinned t_unmap_pinned
 close-in-flight t_close_in_flight
 reset t_reset
+pin-cache t_pin_cache rs-only
+pin-cache-off t_pin_cache_off rs-only
 unmap-during-reset t_unmap_during_reset rs-only
 close-during-unmap t_close_during_unmap rs-only
 clear-during-reset t_clear_during_reset rs-only

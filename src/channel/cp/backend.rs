@@ -86,3 +86,26 @@ pub trait ProgramStorage {
     /// new page, which may be at another address.
     fn release_from(&mut self, dma: usize, pins: usize);
 }
+
+/// One slot of the pinned-page cache ([`super::pincache::PinCache`]); its
+/// fields are the cache's own.
+#[derive(Clone, Copy, Debug)]
+pub struct CacheEntry {
+    pub(super) page: u64,
+    pub(super) phys: u64,
+    pub(super) refs: u32,
+    pub(super) hnext: u32,
+    pub(super) prev: u32,
+    pub(super) next: u32,
+}
+
+/// The pinned-page cache's memory: its slots and the heads of its hash
+/// chains, allocated when the device is opened (kernel: two `KVec`s sized
+/// by the module parameter `pin_cache_pages`), never per I/O.
+pub trait CacheStorage {
+    /// The slots (one per cacheable page) and the hash heads (at least
+    /// one if there is a slot; a power of two spreads best). Both empty:
+    /// the cache is off. The same slices on every call until the owner
+    /// resizes them while the cache is empty.
+    fn slots(&mut self) -> (&mut [CacheEntry], &mut [u32]);
+}

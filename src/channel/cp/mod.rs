@@ -32,6 +32,7 @@
 //! a fixed array of 16 entries.
 
 pub mod backend;
+pub mod pincache;
 mod prefetch;
 mod segment;
 mod storage;

@@ -24,7 +24,7 @@ use std::vec::Vec;
 
 use crate::channel::ccw::{Ccw0, Ccw1, CCW_SIZE, FLAG_CC, FLAG_DC, FLAG_IDA};
 use crate::channel::cp::backend::{
-    DmaPage, GuestAccess, ProgramStorage, PAGE_SIZE, PIN_RECORDS_PER_PAGE,
+    CacheEntry, CacheStorage, DmaPage, GuestAccess, ProgramStorage, PAGE_SIZE, PIN_RECORDS_PER_PAGE,
 };
 use crate::channel::cp::ChannelProgram;
 use crate::channel::error::{Error, Result};
@@ -292,6 +292,33 @@ impl ProgramStorage for FakeStorage {
     fn release_from(&mut self, dma: usize, pins: usize) {
         self.dma.truncate(dma);
         self.pin.truncate(pins);
+    }
+}
+
+/// Fake pinned-page cache memory: `pages` slots, as the kernel sizes them.
+pub struct FakeCacheSlots {
+    entries: Vec<CacheEntry>,
+    heads: Vec<u32>,
+}
+
+impl FakeCacheSlots {
+    /// Room for `pages` cached pages (0: the cache is off).
+    pub fn new(pages: usize) -> FakeCacheSlots {
+        let heads = if pages == 0 {
+            0
+        } else {
+            pages.next_power_of_two()
+        };
+        FakeCacheSlots {
+            entries: vec![CacheEntry::EMPTY; pages],
+            heads: vec![0; heads],
+        }
+    }
+}
+
+impl CacheStorage for FakeCacheSlots {
+    fn slots(&mut self) -> (&mut [CacheEntry], &mut [u32]) {
+        (&mut self.entries, &mut self.heads)
     }
 }
 
