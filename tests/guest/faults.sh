@@ -508,7 +508,7 @@ op_run() {
 # its translation allocates. First only the allocations count (the kernel's
 # injectors), each one failed (step 1): every DMA and pin-record page
 # beyond the reserve, at least 5 + 3. Then only the pins and guest reads
-# (ours), steps up to 1000: pins of the first CCWs and, past the 4000th, of
+# (ours), with the pinned-page cache off, steps up to 1000: pins of the first CCWs and, past the 4000th, of
 # the last ones (a guest read, then one pin per 2K IDAW: 4082), when every
 # page is held.
 XLATE='orb c64 i2k
@@ -537,10 +537,16 @@ op_translate() {
     [ "$DRV" = rs ] &&
         check "translate: each page beyond the reserve failed, ENOMEM ($pages pages, at least 8)" [ "$pages" -ge 8 ]
     if [ "$DRV" = rs ]; then
+        # Without the pinned-page cache: with it, the 255 CCWs' same 8 pages
+        # would be pinned once.
+        pc=/sys/module/vfio_ccw_rs/parameters/pin_cache_pages
+        read -r pc0 < $pc
+        echo 0 > $pc
         count_only fail_pin fail_dma_rw
         MAXSTEP=1000 MAXN=8000
         sweep translate-pin 'exec "$CCWCTL" -u $UUID -m run -e "$XLATE"' ccw_errno xlate_verify true true
         MAXN=2000
+        echo "$pc0" > $pc
         check "translate: a pin after the 4000th failed cleanly (of fewer than $n calls)" awk '
             $1 ~ /^N=/ && substr($1, 3) + 0 >= 4000 && $2 == "fail_pin" && $4 == "EFAULT" { f = 1 }
             END { exit !f }' "$RES/translate-pin.log"
