@@ -16,7 +16,7 @@
 # not have overrun (else the count proves nothing).
 #
 # The control: a program larger than the translator's per-device reserve of
-# DMA pages (RESERVE_DMA_PAGES, src/channel/cp/mod.rs: 4 segments of 256
+# DMA pages (RESERVE_DMA_PAGES, src/channel/cp/mod.rs: 8 segments of 256
 # CCWs) allocates and frees pages on every I/O; the test must see that, or
 # it could not see any allocation. Then the same for the C vfio_ccw, for
 # information only (C allocates per I/O): allocations per I/O as diagnostics.
@@ -32,14 +32,14 @@ UUID=${UUID:-6b2a1d3e-0c5f-4c7a-9d1e-00000000cc01}
 DIR=/tmp/allocs
 mkdir -p "$DIR"
 workloads "$DIR"
-# 4 segments of 255 NOPs and a TIC each, the last ending in a NOP: 1024
-# host CCWs with their IDALs, more than the 4 reserved DMA pages hold.
+# 8 segments of 255 NOPs and a TIC each, the last ending in a NOP: 2048
+# host CCWs (16 KiB and their IDALs), more than the 4 reserved DMA pages hold.
 {
     s=0
-    while [ $s -lt 4 ]; do
+    while [ $s -lt 8 ]; do
         echo "at @$((s * 0x1000))"
         i=1; while [ $i -lt 256 ]; do echo "ccw NOP cc"; i=$((i + 1)); done
-        if [ $s -lt 3 ]; then echo "tic @$(((s + 1) * 0x1000))"; else echo "ccw NOP"; fi
+        if [ $s -lt 7 ]; then echo "tic @$(((s + 1) * 0x1000))"; else echo "ccw NOP"; fi
         s=$((s + 1))
     done
 } | wl over-reserve
