@@ -3,7 +3,7 @@
 #   gnuplot -e "dat='performance.dat'; out='performance.png'" scripts/bench-chart.gp
 # Left: p50 latency per workload, C and ours (log scale). Right: aggregate
 # I/O/s of N devices driven at once, C and ours.
-set terminal pngcairo size 1200,480 font ",10"
+set terminal pngcairo noenhanced size 1200,480 font ",10"
 set output out
 set multiplot layout 1,2
 set title "p50 latency per round trip (µs, log scale)"

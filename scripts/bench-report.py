@@ -74,7 +74,7 @@ for w, name, what, goal in WORKLOADS:
         f"| {us(p['rs']['p50_ns'])} / {us(p['rs']['p99_ns'])}{'' if p99_ok else ' (p99 > C)'} "
         f"| {us(p['c']['cpu_ns'])} | {us(p['rs']['cpu_ns'])} "
         f"| **{ratio:.2f}×** | {goal_s} |")
-    dat.append(f'"{name}" {p["c"]["p50_ns"] / 1000:.2f} {p["rs"]["p50_ns"] / 1000:.2f} '
+    dat.append(f'"{w}" {p["c"]["p50_ns"] / 1000:.2f} {p["rs"]["p50_ns"] / 1000:.2f} '
                f'{p["c"]["p99_ns"] / 1000:.2f} {p["rs"]["p99_ns"] / 1000:.2f} {ratio:.3f}')
 
 prow, pdat = [], []
