@@ -40,7 +40,7 @@ grc=0
     --add "$VCCW_ROOT/tests/bench:/tests/bench" --add "$VCCW_ROOT/tests/guest:/tests/guest" \
     --add "$CCWCTL:/bin/ccwctl" \
     -- "ROUNDS=$ROUNDS TIME=$TIME WARMUP=$WARMUP sh /tests/bench/guest.sh" > /dev/null || grc=$?
-tr -d '\r' < "$LOG" | grep -E '^(vccw-bench|# bench)' >&2
+tr -d '\r' < "$LOG" | grep -E '^(vccw-bench|# bench)' >&2 || true
 
 cat > "$WORK/info" <<INFO
 host=$(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores, $(free -g | awk '/^Mem:/ { print $2 }') GiB, $(. /etc/os-release && echo "$PRETTY_NAME")
