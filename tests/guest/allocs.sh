@@ -53,21 +53,21 @@ check "tracefs with the kmem events" [ -d "$TRACEFS/events/kmem/kmalloc" ]
 trace_setup() {
     echo 0 > "$TRACEFS/tracing_on"
     echo 8192 > "$TRACEFS/buffer_size_kb"
-    # Stack frames as symbol+offset [module] (without it, no module name).
+    # A stack trace after each event (the stacktrace trigger may record it
+    # before its event), frames as symbol+offset [module] (without
+    # sym-offset, no module name).
+    echo 1 > "$TRACEFS/options/stacktrace"
     echo 1 > "$TRACEFS/options/sym-offset"
     for e in $EVENTS; do
-        [ -d "$TRACEFS/events/$e" ] || continue
-        echo stacktrace > "$TRACEFS/events/$e/trigger"
-        echo 1 > "$TRACEFS/events/$e/enable"
+        [ -d "$TRACEFS/events/$e" ] && echo 1 > "$TRACEFS/events/$e/enable"
     done
 }
 trace_off() {
     echo 0 > "$TRACEFS/tracing_on"
     for e in $EVENTS; do
-        [ -d "$TRACEFS/events/$e" ] || continue
-        echo 0 > "$TRACEFS/events/$e/enable"
-        echo '!stacktrace' > "$TRACEFS/events/$e/trigger"
+        [ -d "$TRACEFS/events/$e" ] && echo 0 > "$TRACEFS/events/$e/enable"
     done
+    echo 0 > "$TRACEFS/options/stacktrace"
     echo 0 > "$TRACEFS/options/sym-offset"
     : > "$TRACEFS/trace"
 }
