@@ -25,7 +25,7 @@
 GUEST_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$GUEST_DIR/lib.sh"
 . /tests/lib/workloads.sh
-COUNT=${1:-10000} WARMUP=${WARMUP:-100} C_COUNT=${C_COUNT:-200}
+COUNT=${1:-10000} WARMUP=${WARMUP:-100} C_COUNT=${C_COUNT:-200} CONTROL_COUNT=${CONTROL_COUNT:-100}
 TRACEFS=/sys/kernel/tracing
 EVENTS="kmem/kmalloc kmem/kmem_cache_alloc kmem/mm_page_alloc percpu/percpu_alloc_percpu"
 UUID=${UUID:-6b2a1d3e-0c5f-4c7a-9d1e-00000000cc01}
@@ -116,12 +116,15 @@ down() { mdev_remove "$UUID"; unbind_vfio "$SCH"; unload_stack "$1"; }
 check "ours: load, bind $SCH, create mdev" up rs
 trace_setup
 for wl in $WORKLOADS; do
-    measure rs "$wl" "$COUNT"
-    case "$BENCH" in "bench rc=0 n=$COUNT "*) ;; *) tap_notok "$wl: $COUNT round trips ($BENCH)"; continue;; esac
+    # The control runs 2048 CCWs per I/O: fewer I/Os show it as well.
+    n=$COUNT; [ "$wl" = over-reserve ] && n=$CONTROL_COUNT
+    measure rs "$wl" "$n"
+    case "$BENCH" in "bench rc=0 n=$n "*) ;; *) tap_notok "$wl: $n round trips ($BENCH)"; continue;; esac
+    echo "# $wl: $BENCH"
     if [ "$wl" = over-reserve ]; then
         # The control: a program beyond the reserve allocates on every I/O.
-        check "control $wl: the module's allocations are seen ($ALLOCS in $COUNT I/Os, $LOST lost)" \
-            [ "$ALLOCS" -ge "$COUNT" ]
+        check "control $wl: the module's allocations are seen ($ALLOCS in $n I/Os, $LOST lost)" \
+            [ "$ALLOCS" -ge "$n" ]
     else
         check "$wl: no allocation by the module in $COUNT I/Os after $WARMUP ($ALLOCS, $LOST events lost)" \
             [ "$ALLOCS" = 0 ] && [ "$LOST" = 0 ]
