@@ -25,7 +25,7 @@
 GUEST_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$GUEST_DIR/lib.sh"
 . /tests/lib/workloads.sh
-COUNT=${1:-10000} WARMUP=${WARMUP:-100} C_COUNT=${C_COUNT:-200} CONTROL_COUNT=${CONTROL_COUNT:-100}
+COUNT=${1:-10000} WARMUP=${WARMUP:-100} C_COUNT=${C_COUNT:-20} CONTROL_COUNT=${CONTROL_COUNT:-100}
 TRACEFS=/sys/kernel/tracing
 EVENTS="kmem/kmalloc kmem/kmem_cache_alloc kmem/mm_page_alloc percpu/percpu_alloc_percpu"
 UUID=${UUID:-6b2a1d3e-0c5f-4c7a-9d1e-00000000cc01}
@@ -137,7 +137,11 @@ check "ours: remove mdev, unbind, unload" down rs
 # C, for information: it allocates per I/O.
 if up c; then
     trace_setup
+    # C is slow on this kernel (SLUB debugging of its per-CCW allocations):
+    # a few I/Os show its allocations per I/O.
+    WARMUP=5
     for wl in $WORKLOADS; do
+        [ "$wl" = over-reserve ] && continue
         measure c "$wl" "$C_COUNT"
         echo "# C $wl: $ALLOCS allocations by vfio_ccw in $C_COUNT I/Os ($LOST events lost; $BENCH)"
     done
