@@ -43,6 +43,7 @@ workloads "$DIR"
         s=$((s + 1))
     done
 } | wl over-reserve
+WORKLOADS="$WORKLOADS over-reserve"
 
 tap_suite allocs-rs
 T0=$(date +%s)

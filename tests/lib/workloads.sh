@@ -8,7 +8,7 @@
 # answers from QEMU's channel subsystem: the drivers pin and translate the
 # whole count (their cost), the device writes its few bytes.
 workloads() {
-    WL_DIR=$1 WORKLOADS=
+    WL_DIR=$1
     wl sense-id <<'D'
 ccw SENSE_ID sli count=32 data=@0x1000
 D
@@ -47,6 +47,8 @@ D
             i=$((i + 1))
         done
     } | wl tic-16
+    WORKLOADS="sense-id nop-256 idal-64x4k fmt2-2k-64k fmt0 tic-16"
 }
-# wl NAME: standard input is the program NAME.
-wl() { cat > "$WL_DIR/$1"; WORKLOADS="$WORKLOADS $1"; }
+# wl NAME: standard input is the program NAME (a pipe into wl runs it in a
+# subshell: it only writes the file).
+wl() { cat > "$WL_DIR/$1"; }

@@ -20,8 +20,9 @@ use crate::errno::Errno;
 /// Device end and channel end, the status of a program that ended well.
 const CE_DE: u8 = 0x0c;
 
-/// CPU time of the whole guest (every CPU, anything but idle and iowait)
-/// and of this process, in nanoseconds.
+/// CPU time of the whole guest (every CPU, anything but idle, iowait and
+/// niced tasks: a benchmark may keep CPUs busy with niced spinners) and of
+/// this process, in nanoseconds.
 fn cpu_ns() -> (u64, u64) {
     // SAFETY: sysconf has no preconditions.
     let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as u64;
@@ -35,7 +36,10 @@ fn cpu_ns() -> (u64, u64) {
         .filter_map(|w| w.parse().ok())
         .collect();
     // user nice system idle iowait irq softirq steal ...
-    let busy = ticks.iter().sum::<u64>() - ticks.get(3).unwrap_or(&0) - ticks.get(4).unwrap_or(&0);
+    let busy = ticks.iter().sum::<u64>()
+        - ticks.get(1).unwrap_or(&0)
+        - ticks.get(3).unwrap_or(&0)
+        - ticks.get(4).unwrap_or(&0);
     let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: `ru` is a rusage the kernel fills in.
     unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
