@@ -34,6 +34,7 @@ rm -rf "$CRIT"
 step "bench: guest (benchmark kernel, C then ours, $ROUNDS rounds of ${TIME} ms per workload)"
 LOG=$(checkout_log bench-guest)
 grc=0
+LOAD=$(cut -d' ' -f1 /proc/loadavg)
 # A fourth virtio-ccw device for the parallel benchmark's 4 subchannels.
 "$VCCW_ROOT/scripts/guest.sh" --kernel "$KDIR" --no-kunit --timeout 3600 --log "$LOG" \
     --device virtio-rng-ccw,devno=fe.0.0008,id=rng1 \
@@ -51,6 +52,7 @@ vcpus=2
 devices=$(tr -d '\r' < "$LOG" | sed -n 's/^# bench: subchannels \([^,]*\),.*/\1/p' | head -1 | sed 's/^ *//;s/ /, /g')
 kernel=Linux $(cat "$KDIR/include/config/kernel.release"), production configuration $(basename "$KDIR") (kernel/config.fragment without its KUnit, debugging and fault-injection sections, plus kernel/bench-config.fragment: SLUB with debugging off, -O2), no KUnit; vfio_ccw_rs as built by Kbuild (debug assertions on for our code)
 date=$(date -u +%Y-%m-%d)
+load=$LOAD
 time_ms=$TIME
 warmup=$WARMUP
 INFO

@@ -118,6 +118,9 @@ instruction is emulated, so absolute times are far from hardware's, and the
 channel programs run in QEMU's emulated channel subsystem, synchronously in
 the vCPU thread that issues START SUBCHANNEL). Guest: {info['guest']}.
 **Kernel:** {info['kernel']} (scripts/kernel-bench.sh). **Date:** {info['date']}.
+**Host load** (1-minute load average as the guest started): {info.get('load', 'not recorded')};
+on 2 cores, anything above about 1 means other jobs shared the CPUs with
+the guest, and the figures vary between rounds accordingly.
 
 ## One device, C against ours
 
