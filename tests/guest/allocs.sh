@@ -5,7 +5,7 @@
 #   sh tests/guest/allocs.sh [COUNT]
 #
 # For each program of tests/lib/workloads.sh, on one open mdev of ours:
-# WARMUP round trips (`ccwctl bench`), then COUNT more (default 10000) with
+# WARMUP round trips (`ccwctl bench`), then COUNT more (default 1000) with
 # the kernel's allocation tracepoints on (kmem:kmalloc, kmem:kmem_cache_alloc,
 # kmem:mm_page_alloc, percpu:percpu_alloc_percpu), each event with its stack
 # trace. An allocation is the module's when the innermost frame of a module
@@ -21,11 +21,17 @@
 # it could not see any allocation. Then the same for the C vfio_ccw, for
 # information only (C allocates per I/O): allocations per I/O as diagnostics.
 #
+# COUNT: the issue asks for 10,000; on the debug kernel under TCG, with a
+# stack trace per event, a SENSE ID round trip took 14 ms on a loaded host
+# (2000 in 28 s), so 10,000 per program would take minutes each; 1000 keeps
+# the suite near the 1-2 minutes make check allows (`allocs.sh 10000` runs
+# the issue's number).
+#
 # Prints TAP (suite allocs-rs).
 GUEST_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$GUEST_DIR/lib.sh"
 . /tests/lib/workloads.sh
-COUNT=${1:-10000} WARMUP=${WARMUP:-100} C_COUNT=${C_COUNT:-20} CONTROL_COUNT=${CONTROL_COUNT:-100}
+COUNT=${1:-1000} WARMUP=${WARMUP:-100} C_COUNT=${C_COUNT:-20} CONTROL_COUNT=${CONTROL_COUNT:-100}
 TRACEFS=/sys/kernel/tracing
 EVENTS="kmem/kmalloc kmem/kmem_cache_alloc kmem/mm_page_alloc percpu/percpu_alloc_percpu"
 UUID=${UUID:-6b2a1d3e-0c5f-4c7a-9d1e-00000000cc01}
