@@ -11,6 +11,8 @@
 #   make host-test  host-only tests (no guest)
 #   make guest CMD='…' [ADD='host:guest …']   run a command in the guest
 #   make bench    criterion benchmark of the channel-program translator
+#   make bench-guest  C vfio_ccw against ours in the guest, production-config kernel;
+#                 writes Documentation/performance.md (slow: builds that kernel once)
 #   make fuzz [RUNS=N]   libFuzzer on the translator (cargo-fuzz)
 #   make fuzz-guest SEEDS=N [SEED=S] [STEPS=K]   the hostile campaign in the guest, N seeds
 #   make nested   QEMU's vfio-ccw client in a second-level guest (slow)
@@ -20,7 +22,7 @@
 #                 series + checkpatch, =m, =y, kunit.py (scripts/intree.sh)
 
 .PHONY: all run check module kernel bindings host-test guest setup clean bench fuzz nested devloss
-.PHONY: figures fuzz-guest install intree
+.PHONY: figures fuzz-guest install intree bench-guest
 
 all: module
 
@@ -58,6 +60,9 @@ guest:
 
 bench:
 	cargo bench -p vfio-ccw-channel --bench translate
+
+bench-guest:
+	scripts/bench-guest.sh
 
 RUNS ?= 1000000
 fuzz:

@@ -8,7 +8,11 @@
 #
 #   scripts/guest.sh [--add HOSTPATH:GUESTPATH]... [--timeout SECONDS]
 #                    [--no-kunit] [--mem MB] [--log FILE] [--append KERNEL-ARGS]
-#                    [--monitor] -- 'command'
+#                    [--monitor] [--kernel KDIR] [--device QEMU-DEVICE]... -- 'command'
+#
+# --kernel: another kernel tree than the test kernel (scripts/kernel.sh), e.g.
+# the benchmark kernel (scripts/kernel-bench.sh); the module is built against
+# it. --device: one more QEMU -device (e.g. virtio-rng-ccw,devno=fe.0.0008).
 #
 # The virtio devices have qdev ids: disk0 (devno 0.0.0005), disk1 (0.0.0006),
 # rng0 (0.0.0007). --monitor gives QEMU a QMP socket under the run's temp
@@ -23,7 +27,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-ADDS=() TIMEOUT=600 KUNIT=1 MEM=1024 LOG= EXTRA_APPEND= MONITOR=0
+ADDS=() TIMEOUT=600 KUNIT=1 MEM=1024 LOG= EXTRA_APPEND= MONITOR=0 KDIR= DEVICES=()
 while [ $# -gt 0 ]; do
     case "$1" in
     --add) ADDS+=("$2"); shift 2;;
@@ -33,6 +37,8 @@ while [ $# -gt 0 ]; do
     --log) LOG=$2; shift 2;;
     --append) EXTRA_APPEND=$2; shift 2;;
     --monitor) MONITOR=1; shift;;
+    --kernel) KDIR=$2; shift 2;;
+    --device) DEVICES+=(-device "$2"); shift 2;;
     --) shift; break;;
     *) die "unknown option $1 (see the header of $0)";;
     esac
@@ -41,7 +47,7 @@ done
 CMD="$*"
 
 "$VCCW_ROOT/scripts/setup-host.sh"
-KDIR=$("$VCCW_ROOT/scripts/kernel.sh")
+[ -n "$KDIR" ] || KDIR=$("$VCCW_ROOT/scripts/kernel.sh")
 "$VCCW_ROOT/scripts/module.sh" "$KDIR" >/dev/null
 
 # The base initramfs (busybox + kernel modules) is cached next to the kernel.
@@ -125,7 +131,7 @@ timeout --foreground -k 5 "$TIMEOUT" qemu-system-s390x -M s390-ccw-virtio -cpu m
     -drive if=none,id=d1,file="$STAGE.d1.img",format=raw \
     -device virtio-blk-ccw,drive=d1,devno=fe.0.0006,id=disk1 \
     -device virtio-rng-ccw,devno=fe.0.0007,id=rng0 \
-    "${QMP[@]}" </dev/null 2>&1 | tee -a "$OUT"
+    "${DEVICES[@]}" "${QMP[@]}" </dev/null 2>&1 | tee -a "$OUT"
 qrc=${PIPESTATUS[0]}
 [ -z "$WATCHER" ] || { kill "$WATCHER" 2>/dev/null; wait "$WATCHER" 2>/dev/null; }
 set -e

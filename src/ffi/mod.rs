@@ -68,7 +68,9 @@ pub(crate) use fault::FaultInjection;
 pub(crate) use log::{warn_ratelimit, DbfRegistration};
 pub(crate) use mdev::{MdevDevice, MdevDriverRegistration};
 pub(crate) use mutex::IoMutex;
-pub(crate) use page::{OwnedPage, PAGE_SIZE};
+pub(crate) use page::OwnedPage;
+#[cfg(CONFIG_VFIO_CCW_RS_KUNIT_TEST)]
+pub(crate) use page::PAGE_SIZE;
 pub(crate) use spinlock::IrqSpinLock;
 pub(crate) use subchannel::{
     ChpLink, HostOrb, IrbBytes, SchGuard, SchLocked, Subchannel, SubchannelRef, HW_IRB_SIZE,

@@ -97,8 +97,9 @@ fn global_options() {
     assert_eq!(g.uuid.as_deref(), Some("b"));
 }
 
-/// The invocations of tests/guest/cases.sh, tests/platform/vfio.sh and
-/// scripts/demo-guest.sh (after the `-u UUID --save OUT` of their helpers).
+/// The invocations of tests/guest/cases.sh, tests/guest/allocs.sh,
+/// tests/bench/guest.sh, tests/platform/vfio.sh and scripts/demo-guest.sh
+/// (after the `-u UUID --save OUT` of their helpers).
 #[test]
 fn the_test_scripts_invocations_parse() {
     for s in [
@@ -128,6 +129,8 @@ fn the_test_scripts_invocations_parse() {
         "-m load -e x + start --expect EOPNOTSUPP",
         "-m read 0x70 16 --expect EINVAL + write 0x400 00 --expect EINVAL + write 0x7c 00 --expect EINVAL",
         "-m reset + run -e x",
+        "-m load f + bench --count 1000000 --time 3000 --warmup 200",
+        "-m load f + bench --count 100 --warmup 0 + sysfs /sys/kernel/tracing/tracing_on 1 + bench --count 10000 --warmup 0",
         "-m pins",
         "pins",
         "crw --all + crw-during /x TEXT --cycle 0x04060000,0x04020000 --times 5000 + crw",
@@ -202,6 +205,8 @@ fn bad_values_are_errors() {
         ("set-irqs 0 maybe", "eventfd"),
         ("sleep forever", "forever"),
         ("race", "N"),
+        ("bench --count x", "--count"),
+        ("bench --time", "--time"),
         ("start --expect EWHAT", "EWHAT"),
         ("run", "FILE"),
         ("run f -e x", "-e"),

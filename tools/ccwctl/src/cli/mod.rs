@@ -13,13 +13,14 @@
 //!
 //! - [`steps`]: the steps, one clap subcommand each, and what runs them.
 //! - [`state`]: what the steps share (the open device, the loaded program).
-//! - [`program`], [`regions`], [`ioctl`], [`host`]: one function per step.
+//! - [`program`], [`regions`], [`ioctl`], [`host`], [`bench`]: one function per step.
 //!
 //! Exit status: 0 when every step succeeded or met its `--expect`; the
 //! errno of the first step that failed without `--expect`; 254 when a step
 //! did not meet its `--expect`; 255 for usage and description errors.
 
 mod addrs;
+mod bench;
 mod campaign;
 mod crw_storm;
 mod host;

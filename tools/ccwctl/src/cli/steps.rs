@@ -5,7 +5,7 @@
 use clap::{Args, Subcommand};
 
 use super::state::{State, StepResult};
-use super::{campaign, crw_storm, host, ioctl, num, program, regions};
+use super::{bench, campaign, crw_storm, host, ioctl, num, program, regions};
 use crate::channel::region::{ASYNC_CMD_CSCH, ASYNC_CMD_HSCH};
 use crate::channel::scsw::{FCTL_CLEAR, FCTL_HALT, FCTL_START};
 use crate::desc::parse_hex;
@@ -30,6 +30,9 @@ pub enum Step {
         #[arg(value_name = "N", value_parser = num::<u64>)]
         threads: u64,
     },
+    /// The loaded program as timed round trips (START, eventfd, IRB): p50
+    /// and p99 latency, CPU time per I/O
+    Bench(BenchArgs),
     /// Read the I/O region, print IRB and ret_code; fails if an address in
     /// the IRB is neither 0 nor in the DMA buffer
     Irb,
@@ -155,6 +158,7 @@ impl Step {
             Step::Start(a) => program::start(st, a),
             Step::Wait(a) => program::wait(st, a),
             Step::Race { threads } => program::race(st, *threads),
+            Step::Bench(a) => bench::bench(st, a),
             Step::Irb => program::irb(st),
             Step::Dump => program::dump(st),
             Step::Info => ioctl::info(st),
@@ -224,6 +228,19 @@ pub struct WaitArgs {
     /// with set-irqs first)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=2))]
     pub irq: Option<u32>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BenchArgs {
+    /// Timed round trips (each must end with channel end and device end)
+    #[arg(long, value_name = "N", default_value = "1000", value_parser = num::<u64>)]
+    pub count: u64,
+    /// Untimed round trips first
+    #[arg(long, value_name = "N", default_value = "100", value_parser = num::<u64>)]
+    pub warmup: u64,
+    /// Stop after MS milliseconds if --count is not reached by then
+    #[arg(long, value_name = "MS", value_parser = num::<u64>)]
+    pub time: Option<u64>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -1,0 +1,103 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The guest side of `make bench-guest` (scripts/bench-guest.sh; busybox sh in
+# the s390x guest): the same channel programs through the C vfio_ccw and
+# through ours in one boot, C then ours, ROUNDS times, each program as timed
+# synchronous round trips (`ccwctl bench`: START, I/O eventfd, IRB), then N
+# mdevs on N subchannels driven by N processes at once. Prints one line per
+# measurement:
+#
+#   vccw-bench single ROUND DRIVER WORKLOAD n=... p50_ns=... (ccwctl's record)
+#   vccw-bench parallel DRIVER NPROC DEVICE n=... wall_ns=... ...
+#
+# which the host turns into Documentation/performance.md. ROUNDS (3), TIME
+# (ms per measurement, 3000), WARMUP (round trips before each, 200).
+. /tests/guest/lib.sh
+ROUNDS=${ROUNDS:-3} TIME=${TIME:-3000} WARMUP=${WARMUP:-200}
+DIR=/tmp/bench
+mkdir -p "$DIR"
+
+. /tests/lib/workloads.sh
+workloads "$DIR"
+
+# ---------------------------------------------------------------- devices
+# Every virtio-ccw device's subchannel: the first is the single-device
+# benchmark's, all of them the parallel one's.
+SCHS=
+for d in "$CSS"/devices/*/0.*.*; do
+    [ -e "$d/cutype" ] || continue
+    SCHS="$SCHS $(basename "$(dirname "$d")")"
+done
+set -- $SCHS
+NSCH=$#
+echo "# bench: subchannels$SCHS, $(grep -c '^processor' /proc/cpuinfo) CPUs, rounds $ROUNDS, ${TIME} ms each"
+uuid() { printf '6b2a1d3e-0c5f-4c7a-9d1e-0000000be%03x' "$1"; }
+
+# up DRIVER: its stack loaded, every subchannel bound to it, one mdev each.
+up() {
+    load_stack "$1" || { echo "# bench: cannot load $1"; return 1; }
+    i=0
+    for s in $SCHS; do
+        [ "$(driver_of "$s")" = vfio_ccw ] || bind_vfio "$s" || { echo "# bench: cannot bind $s"; return 1; }
+        mdev_create "$s" "$(uuid $i)" || { echo "# bench: cannot create an mdev on $s"; return 1; }
+        i=$((i + 1))
+    done
+}
+# down DRIVER: the mdevs removed, the stack unloaded (the subchannels keep
+# driver_override=vfio_ccw, so the next driver's load binds them again).
+down() {
+    i=0
+    for s in $SCHS; do mdev_remove "$(uuid $i)"; i=$((i + 1)); done
+    unload_stack "$1"
+}
+# run DEVICE-INDEX WORKLOAD: ccwctl's bench record of that workload.
+run() {
+    ccwctl -u "$(uuid "$1")" -m load "$DIR/$2" + bench --count 1000000 --time "$TIME" --warmup "$WARMUP" |
+        grep '^bench '
+}
+
+# A guest vCPU with nothing to run waits for an interrupt, and under TCG
+# waking it costs milliseconds, more than the drivers' work: a spinner at
+# nice 19 per vCPU keeps both busy. Their time shows as "nice" in /proc/stat,
+# which the CPU time per I/O leaves out (ccwctl bench).
+SPIN=
+for c in 1 2; do nice -n 19 sh -c 'while :; do :; done' & SPIN="$SPIN $!"; done
+trap 'kill $SPIN' EXIT
+
+rc=0
+r=1
+while [ $r -le "$ROUNDS" ]; do
+    for drv in c rs; do
+        up $drv || exit 1
+        for wl in $WORKLOADS; do
+            line=$(run 0 "$wl") || rc=1
+            echo "vccw-bench single $r $drv $wl ${line#bench }"
+        done
+        down $drv || exit 1
+    done
+    r=$((r + 1))
+done
+
+# N processes, each on its own mdev and subchannel, all at once.
+for drv in c rs; do
+    up $drv || exit 1
+    for n in 1 2 4; do
+        [ "$n" -le "$NSCH" ] || { echo "# bench: $n processes need $n subchannels, the guest has $NSCH"; continue; }
+        i=0
+        while [ $i -lt "$n" ]; do
+            run $i sense-id > "$DIR/par.$i" &
+            i=$((i + 1))
+        done
+        wait
+        i=0
+        while [ $i -lt "$n" ]; do
+            line=$(cat "$DIR/par.$i")
+            [ -n "$line" ] || rc=1
+            echo "vccw-bench parallel $drv $n $i ${line#bench }"
+            i=$((i + 1))
+        done
+    done
+    down $drv || exit 1
+done
+for s in $SCHS; do unbind_vfio "$s"; done
+exit $rc
