@@ -11,17 +11,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 # build_kernel WORK LOG: the whole tree stays (modules build against it).
-build_kernel() {
-    local p
-    kernel_unpack "$1"
-    for p in "$VCCW_ROOT"/kernel/*.patch; do
-        note "applying $(basename "$p")"
-        patch -s -p1 -d "$1" < "$p"
-    done
-    make -C "$1" "${KMAKE_VARS[@]}" -s rustavailable
-    kernel_configure "$1" "$VCCW_ROOT/kernel/config.fragment" "${KMAKE_VARS[@]}"
-    kernel_compile "$1" "$2" "bzImage modules" "${KMAKE_VARS[@]}"
-}
+build_kernel() { kernel_build_patched "$1" "$2" "$VCCW_ROOT/kernel/config.fragment"; }
 
 KDIR=$(kernel_dir)
 cached_build "kernel $KERNEL_VERSION" "$KDIR" "$KDIR" build_kernel

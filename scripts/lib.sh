@@ -163,17 +163,39 @@ kernel_compile() {
 # (a change to the rest of this file rebuilds nothing).
 kernel_build_steps() { declare -f cached_build kernel_unpack kernel_configure kernel_compile; }
 
-# Cache key of the kernel build (scripts/kernel.sh): everything that changes the built tree.
+# kernel_build_patched WORK LOG FRAGMENT: the pinned source with the project's
+# patches (kernel/*.patch) and Rust, configured with FRAGMENT, built whole:
+# the test kernel (scripts/kernel.sh) and the benchmark kernel
+# (scripts/kernel-bench.sh).
+kernel_build_patched() {
+    local p
+    kernel_unpack "$1"
+    for p in "$VCCW_ROOT"/kernel/*.patch; do
+        note "applying $(basename "$p")"
+        patch -s -p1 -d "$1" < "$p"
+    done
+    make -C "$1" "${KMAKE_VARS[@]}" -s rustavailable
+    kernel_configure "$1" "$3" "${KMAKE_VARS[@]}"
+    kernel_compile "$1" "$2" "bzImage modules" "${KMAKE_VARS[@]}"
+}
+
+# What every kernel_build_patched build depends on besides its fragment and
+# its script (the patches, the build steps, the tools): part of both keys.
+patched_kernel_inputs() {
+    echo "$KERNEL_DEB_VERSION"
+    cat "$VCCW_ROOT"/kernel/*.patch
+    kernel_build_steps
+    declare -f kernel_build_patched
+    printf '%s\n' "${KMAKE_VARS[@]}"
+    /usr/bin/rustc --version
+    "$HOME/.cargo/bin/bindgen" --version 2>/dev/null || true
+    s390x-linux-gnu-gcc --version | head -1
+}
+
+# Cache key of the test kernel (scripts/kernel.sh): everything that changes the built tree.
 kernel_key() {
-    {
-        echo "$KERNEL_DEB_VERSION"
-        cat "$VCCW_ROOT"/kernel/*.patch "$VCCW_ROOT/kernel/config.fragment" "$VCCW_ROOT/scripts/kernel.sh"
-        kernel_build_steps
-        printf '%s\n' "${KMAKE_VARS[@]}"
-        /usr/bin/rustc --version
-        "$HOME/.cargo/bin/bindgen" --version 2>/dev/null || true
-        s390x-linux-gnu-gcc --version | head -1
-    } | sha256sum | cut -c1-16
+    { patched_kernel_inputs; cat "$VCCW_ROOT/kernel/config.fragment" "$VCCW_ROOT/scripts/kernel.sh"; } |
+        sha256sum | cut -c1-16
 }
 kernel_dir() { echo "$VCCW_CACHE/linux-$KERNEL_VERSION-$(kernel_key)"; }
 
@@ -191,23 +213,6 @@ l2_kernel_key() {
 }
 l2_kernel_dir() { echo "$VCCW_CACHE/linux-$KERNEL_VERSION-l2-$(l2_kernel_key)"; }
 
-# kernel_build_patched WORK LOG FRAGMENT: the pinned source with the project's
-# patches (kernel/*.patch) and Rust, configured with FRAGMENT, built whole.
-# The benchmark kernel's build (scripts/kernel-bench.sh); scripts/kernel.sh
-# does the same with kernel/config.fragment (it keeps its own copy until the
-# test kernel's cache key changes anyway: any edit of it rebuilds that kernel).
-kernel_build_patched() {
-    local p
-    kernel_unpack "$1"
-    for p in "$VCCW_ROOT"/kernel/*.patch; do
-        note "applying $(basename "$p")"
-        patch -s -p1 -d "$1" < "$p"
-    done
-    make -C "$1" "${KMAKE_VARS[@]}" -s rustavailable
-    kernel_configure "$1" "$3" "${KMAKE_VARS[@]}"
-    kernel_compile "$1" "$2" "bzImage modules" "${KMAKE_VARS[@]}"
-}
-
 # The benchmark kernel's fragment: kernel/config.fragment up to its first
 # test-only section (KUnit; the debugging and fault-injection sections follow
 # it), then kernel/bench-config.fragment.
@@ -216,16 +221,7 @@ bench_fragment() {
     cat "$VCCW_ROOT/kernel/bench-config.fragment"
 }
 bench_kernel_key() {
-    {
-        echo "$KERNEL_DEB_VERSION"
-        cat "$VCCW_ROOT"/kernel/*.patch "$VCCW_ROOT/scripts/kernel-bench.sh"
-        bench_fragment
-        kernel_build_steps
-        declare -f kernel_build_patched bench_fragment
-        printf '%s\n' "${KMAKE_VARS[@]}"
-        /usr/bin/rustc --version
-        "$HOME/.cargo/bin/bindgen" --version 2>/dev/null || true
-        s390x-linux-gnu-gcc --version | head -1
-    } | sha256sum | cut -c1-16
+    { patched_kernel_inputs; bench_fragment; declare -f bench_fragment; cat "$VCCW_ROOT/scripts/kernel-bench.sh"; } |
+        sha256sum | cut -c1-16
 }
 bench_kernel_dir() { echo "$VCCW_CACHE/linux-$KERNEL_VERSION-bench-$(bench_kernel_key)"; }
