@@ -8,7 +8,7 @@
 mod common;
 
 use common::*;
-use vfio_ccw_channel::channel::ccw::{CMD_NOOP, CMD_SENSE_ID, CMD_TIC, FLAG_CC, FLAG_SLI};
+use vfio_ccw_channel::channel::ccw::{Ccw1, CMD_NOOP, CMD_SENSE_ID, CMD_TIC, FLAG_CC, FLAG_SLI};
 use vfio_ccw_channel::channel::cp::{
     ChannelProgram, MAX_DMA_PAGES, MAX_PIN_PAGES, RESERVE_DMA_PAGES, RESERVE_PIN_PAGES,
 };
@@ -83,13 +83,11 @@ fn double_init_is_busy() {
     free(&mut cp, &mut g); // a second free does nothing
 }
 
-/// SCSW CPA back-translation: inside a segment, one past its end, one past
-/// the terminator after it; outside, and for unsolicited status, 0.
-#[test]
-fn scsw_cpa_back_translation() {
-    let mut g = FakeGuest::new();
+/// A two-segment program, translated: a NOP and a TIC at [`IOVA`], `second`
+/// at `IOVA + 0x300`.
+fn tic_program(g: &mut FakeGuest, second: &[Ccw1]) -> ChannelProgram<FakeStorage> {
     put_chain(
-        &mut g,
+        g,
         IOVA,
         &[
             ccw(CMD_NOOP, FLAG_CC, 0, 0),
@@ -97,14 +95,21 @@ fn scsw_cpa_back_translation() {
         ],
         true,
     );
-    put_chain(
-        &mut g,
-        IOVA + 0x300,
-        &[ccw(CMD_NOOP, FLAG_CC, 0, 0), ccw(CMD_NOOP, 0, 0, 0)],
-        true,
-    );
+    put_chain(g, IOVA + 0x300, second, true);
     let mut cp = program();
-    translate(&mut cp, &orb(true, true, false, IOVA), &mut g).unwrap();
+    translate(&mut cp, &orb(true, true, false, IOVA), g).unwrap();
+    cp
+}
+
+/// SCSW CPA back-translation: inside a segment, one past its end, one past
+/// the terminator after it; outside, and for unsolicited status, 0.
+#[test]
+fn scsw_cpa_back_translation() {
+    let mut g = FakeGuest::new();
+    let mut cp = tic_program(
+        &mut g,
+        &[ccw(CMD_NOOP, FLAG_CC, 0, 0), ccw(CMD_NOOP, 0, 0, 0)],
+    );
     let segs = cp.segments().to_vec();
     let cases = [
         (segs[0].host, IOVA),
@@ -182,23 +187,7 @@ fn irb_with_esw(erw: u32, fsa: u64, sca: u32) -> [u8; IRB_SIZE] {
 fn esw_addresses() {
     let mut g = FakeGuest::new();
     g.map(IOVA + 0x10000, 0x1000);
-    put_chain(
-        &mut g,
-        IOVA,
-        &[
-            ccw(CMD_NOOP, FLAG_CC, 0, 0),
-            ccw(CMD_TIC, 0, 0, IOVA + 0x300),
-        ],
-        true,
-    );
-    put_chain(
-        &mut g,
-        IOVA + 0x300,
-        &[ccw(READ, 0, 0x100, IOVA + 0x10000)],
-        true,
-    );
-    let mut cp = program();
-    translate(&mut cp, &orb(true, true, false, IOVA), &mut g).unwrap();
+    let mut cp = tic_program(&mut g, &[ccw(READ, 0, 0x100, IOVA + 0x10000)]);
     let segs = cp.segments().to_vec();
     // The host address of the READ's data: the first word of its host IDAL.
     let read = host_ccw(&mut cp, 1, 0);

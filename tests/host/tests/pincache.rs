@@ -11,8 +11,10 @@ use common::*;
 use vfio_ccw_channel::channel::ccw::{FLAG_CC, FLAG_IDA};
 use vfio_ccw_channel::channel::cp::backend::{GuestAccess, PAGE_SIZE};
 use vfio_ccw_channel::channel::cp::pincache::{Cached, PinCache};
+use vfio_ccw_channel::channel::cp::ChannelProgram;
 use vfio_ccw_channel::channel::error::Error;
-use vfio_ccw_channel::fake::{FakeCacheSlots, FakeGuest, HOST_XOR};
+use vfio_ccw_channel::channel::orb::Orb;
+use vfio_ccw_channel::fake::{FakeCacheSlots, FakeGuest, FakeStorage, HOST_XOR};
 
 const PAGE: u64 = PAGE_SIZE as u64;
 
@@ -240,7 +242,7 @@ fn enomem_gives_back_idle_pages() {
 }
 
 /// A 64 x 4 KiB read through a format-2 IDAL, as a DASD guest runs it.
-fn idal_read(g: &mut FakeGuest) -> vfio_ccw_channel::channel::orb::Orb {
+fn idal_read(g: &mut FakeGuest) -> Orb {
     let cp_at = 0x20_0000;
     let idal_at = 0x20_1000;
     g.map(cp_at, 2 * PAGE);
@@ -257,6 +259,21 @@ fn idal_read(g: &mut FakeGuest) -> vfio_ccw_channel::channel::orb::Orb {
     orb(true, true, false, cp_at)
 }
 
+/// Translates `o` and frees the program through the cache (one I/O), and
+/// returns the pages the program held.
+fn run_io(
+    cp: &mut ChannelProgram<FakeStorage>,
+    o: &Orb,
+    g: &mut FakeGuest,
+    c: &mut PinCache<FakeCacheSlots>,
+) -> usize {
+    let mut through = Cached { guest: g, cache: c };
+    cp.translate(o, &mut through).unwrap();
+    let held = cp.pin_count();
+    cp.free(&mut through);
+    held
+}
+
 #[test]
 fn translator_through_cache() {
     let mut g = guest();
@@ -265,19 +282,7 @@ fn translator_through_cache() {
     let mut cp = program();
     for round in 0..5 {
         let calls = g.pin_calls;
-        cp.translate(
-            &o,
-            &mut Cached {
-                guest: &mut g,
-                cache: &mut c,
-            },
-        )
-        .unwrap();
-        assert_eq!(cp.pin_count(), 64);
-        cp.free(&mut Cached {
-            guest: &mut g,
-            cache: &mut c,
-        });
+        assert_eq!(run_io(&mut cp, &o, &mut g, &mut c), 64);
         // First round: 64 pins; then none.
         assert_eq!(g.pin_calls - calls, if round == 0 { 64 } else { 0 });
         assert_eq!(g.outstanding_pins(), 64);
@@ -286,18 +291,7 @@ fn translator_through_cache() {
     // The unmap of the data drops its pins, and the next round pins again.
     c.invalidate(&mut g, IOVA, 64 * PAGE);
     assert!(g.pins.is_empty());
-    cp.translate(
-        &o,
-        &mut Cached {
-            guest: &mut g,
-            cache: &mut c,
-        },
-    )
-    .unwrap();
-    cp.free(&mut Cached {
-        guest: &mut g,
-        cache: &mut c,
-    });
+    run_io(&mut cp, &o, &mut g, &mut c);
     assert_eq!(g.outstanding_pins(), 64);
     c.clear(&mut g);
     assert!(g.pins.is_empty());
@@ -308,18 +302,7 @@ fn translator_through_cache() {
     let o = idal_read(&mut g);
     let mut c = PinCache::new(FakeCacheSlots::new(0));
     for _ in 0..2 {
-        cp.translate(
-            &o,
-            &mut Cached {
-                guest: &mut g,
-                cache: &mut c,
-            },
-        )
-        .unwrap();
-        cp.free(&mut Cached {
-            guest: &mut g,
-            cache: &mut c,
-        });
+        run_io(&mut cp, &o, &mut g, &mut c);
         assert!(g.pins.is_empty());
     }
     assert_eq!(g.pin_calls, 128);
