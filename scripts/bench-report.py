@@ -69,7 +69,8 @@ def compare(w, wait):
     the rounds' C mean latency / our mean latency."""
     c, r = single[("c", w, wait)], single[("rs", w, wait)]
     ratio = med(cr["mean_ns"] / rr["mean_ns"] for cr, rr in zip(c, r))
-    p = {d: {k: med(x[k] for x in single[(d, w, wait)]) for k in ("p50_ns", "p99_ns", "cpu_ns")}
+    p = {d: {k: med(x[k] for x in single[(d, w, wait)])
+             for k in ("p50_ns", "p99_ns", "cpu_ns", "proc_cpu_ns")}
          for d in ("c", "rs")}
     lat = {d: f"{us(p[d]['p50_ns'])} / {us(p[d]['p99_ns'])}" for d in p}
     if p["rs"]["p99_ns"] > p["c"]["p99_ns"]:
@@ -86,7 +87,8 @@ for w, name, what, goal in WORKLOADS:
                f'{p["c"]["p99_ns"] / 1000:.2f} {p["rs"]["p99_ns"] / 1000:.2f} {ratio:.3f}')
     p, lat, ratio = compare(w, "block")
     brows.append(f"| {name} | {lat['c']} | {lat['rs']} | {us(p['c']['cpu_ns'])} "
-                 f"| {us(p['rs']['cpu_ns'])} | {ratio:.2f}× |")
+                 f"| {us(p['rs']['cpu_ns'])} | {us(p['c']['proc_cpu_ns'])} "
+                 f"| {us(p['rs']['proc_cpu_ns'])} | {ratio:.2f}× |")
 
 prow, pdat = [], []
 base = {}
@@ -149,10 +151,12 @@ nothing per I/O for these programs, which `make check` proves with the
 kernel's allocation tracepoints (tests/guest/allocs.sh, suite `allocs-rs`).
 
 The process waits by spinning (`ccwctl bench --wait spin`: zero-timeout
-polls of the eventfd), so its vCPU never goes idle. Under TCG an idle vCPU
-takes milliseconds to wake (QEMU's thread sleeps until the host schedules
-it again), far more than either driver's work, and it would measure that
-instead; the second table shows it.
+polls of the eventfd), so its vCPU never goes idle: under TCG an idle
+vCPU's wake-up (QEMU's thread sleeps until the host schedules it again)
+can cost more than either driver's work. TCG has no steal time: when the
+host deschedules a vCPU thread (other jobs on the host, see the load
+above), the guest counts that time as the running task's, and a round
+trip's latency stretches with it, for both drivers alike.
 
 | workload | C p50 / p99 | ours p50 / p99 | ours/C | goal (issue 11) |
 |---|---|---|---|---|
@@ -160,12 +164,13 @@ instead; the second table shows it.
 
 As QEMU waits (`--wait block`: the process sleeps in poll until the
 interrupt's eventfd signal wakes it, and its vCPU idles meanwhile). CPU per
-I/O is the guest's busy time on all vCPUs (/proc/stat) divided by the
-I/Os, in µs, from these runs, where a vCPU with nothing to do is idle
-(spinning would count the whole wait).
+I/O, in µs, from these runs, where a vCPU with nothing to do is idle
+(spinning would count the whole wait): the guest's busy time on all vCPUs
+(/proc/stat), and the benchmark process's own (getrusage: its system
+calls, which run the drivers' START and IRB paths).
 
-| workload | C p50 / p99 | ours p50 / p99 | C CPU | ours CPU | ours/C |
-|---|---|---|---|---|---|
+| workload | C p50 / p99 | ours p50 / p99 | C CPU | ours CPU | C process | ours process | ours/C |
+|---|---|---|---|---|---|---|---|
 {chr(10).join(brows)}
 
 ![p50 latency per workload and parallel throughput](figures/performance.png)
