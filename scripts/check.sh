@@ -37,7 +37,7 @@ add_suite() { SUITES+=($1); CMD="$CMD; $2 || rc=1"; }
 # then the hostile campaign (tests/guest/campaign.sh, both drivers, compared).
 add_suite "vfio-ccw-c vfio-ccw-rs vfio-ccw-compare vfio-ccw-campaign-c vfio-ccw-campaign-rs
            vfio-ccw-campaign-compare" "sh /tests/guest/all.sh"
-# No allocation by our module per I/O in steady state: 10,000 round trips
+# No allocation by our module per I/O in steady state: 1000 round trips
 # of each benchmark program under the kernel's allocation tracepoints,
 # filtered by call site in the kernel (tests/guest/allocs.sh).
 add_suite allocs-rs 'sh /tests/guest/allocs.sh'
