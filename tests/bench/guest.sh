@@ -7,13 +7,20 @@
 # mdevs on N subchannels driven by N processes at once. Prints one line per
 # measurement:
 #
-#   vccw-bench single ROUND DRIVER WORKLOAD n=... p50_ns=... (ccwctl's record)
+#   vccw-bench single ROUND DRIVER WORKLOAD WAIT n=... p50_ns=... (ccwctl's record)
 #   vccw-bench parallel DRIVER NPROC DEVICE n=... wall_ns=... ...
 #
 # which the host turns into Documentation/performance.md. ROUNDS (3), TIME
 # (ms per measurement, 3000), WARMUP (round trips before each, 200).
+#
+# WAIT: every program is measured twice, `ccwctl bench --wait spin` (the
+# process polls the eventfd without sleeping, so its vCPU never idles: under
+# TCG, waking an idle vCPU costs milliseconds, more than either driver's
+# work) and `--wait block` (it sleeps in poll, as QEMU waits; the CPU time
+# per I/O comes from these, where a vCPU with nothing to do is idle). The
+# parallel runs spin. WAITS="spin" leaves the blocking ones out.
 . /tests/guest/lib.sh
-ROUNDS=${ROUNDS:-3} TIME=${TIME:-3000} WARMUP=${WARMUP:-200}
+ROUNDS=${ROUNDS:-3} TIME=${TIME:-3000} WARMUP=${WARMUP:-200} WAITS=${WAITS:-spin block}
 DIR=/tmp/bench
 mkdir -p "$DIR"
 
@@ -50,19 +57,11 @@ down() {
     for s in $SCHS; do mdev_remove "$(uuid $i)"; i=$((i + 1)); done
     unload_stack "$1"
 }
-# run DEVICE-INDEX WORKLOAD: ccwctl's bench record of that workload.
+# run DEVICE-INDEX WORKLOAD WAIT: ccwctl's bench record of that workload.
 run() {
-    ccwctl -u "$(uuid "$1")" -m load "$DIR/$2" + bench --count 1000000 --time "$TIME" --warmup "$WARMUP" |
-        grep '^bench '
+    ccwctl -u "$(uuid "$1")" -m load "$DIR/$2" + \
+        bench --count 1000000 --time "$TIME" --warmup "$WARMUP" --wait "$3" | grep '^bench '
 }
-
-# A guest vCPU with nothing to run waits for an interrupt, and under TCG
-# waking it costs milliseconds, more than the drivers' work: a spinner at
-# nice 19 per vCPU keeps both busy. Their time shows as "nice" in /proc/stat,
-# which the CPU time per I/O leaves out (ccwctl bench).
-SPIN=
-for c in 1 2; do nice -n 19 sh -c 'while :; do :; done' & SPIN="$SPIN $!"; done
-trap 'kill $SPIN' EXIT
 
 rc=0
 r=1
@@ -70,8 +69,10 @@ while [ $r -le "$ROUNDS" ]; do
     for drv in c rs; do
         up $drv || exit 1
         for wl in $WORKLOADS; do
-            line=$(run 0 "$wl") || rc=1
-            echo "vccw-bench single $r $drv $wl ${line#bench }"
+            for w in $WAITS; do
+                line=$(run 0 "$wl" "$w") || rc=1
+                echo "vccw-bench single $r $drv $wl $w ${line#bench }"
+            done
         done
         down $drv || exit 1
     done
@@ -85,7 +86,7 @@ for drv in c rs; do
         [ "$n" -le "$NSCH" ] || { echo "# bench: $n processes need $n subchannels, the guest has $NSCH"; continue; }
         i=0
         while [ $i -lt "$n" ]; do
-            run $i sense-id > "$DIR/par.$i" &
+            run $i sense-id spin > "$DIR/par.$i" &
             i=$((i + 1))
         done
         wait

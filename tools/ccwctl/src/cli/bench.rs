@@ -2,17 +2,20 @@
 //! `bench`: the loaded program as synchronous round trips, the way QEMU
 //! drives the device (pwrite the START into the I/O region, wait for the
 //! I/O eventfd, pread the IRB), each timed; then the latency percentiles and
-//! the CPU time per I/O. `make bench-guest` runs it (Documentation/performance.md).
+//! the CPU time per I/O. `--wait spin` polls the eventfd with a zero timeout
+//! in a loop instead of sleeping in `poll`: an idle vCPU's wake-up then does
+//! not count in the round trip. `make bench-guest` runs it
+//! (Documentation/performance.md).
 
 use std::os::fd::AsRawFd;
 use std::os::unix::fs::FileExt;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use vfio_bindings::bindings::vfio as v;
 
 use super::program::start_region;
 use super::state::{State, StepResult};
-use super::steps::BenchArgs;
+use super::steps::{BenchArgs, BenchWait};
 use crate::channel::region::{IO_IRB_OFF, IO_REGION_SIZE, IO_RET_OFF};
 use crate::channel::scsw::{Scsw, FCTL_START};
 use crate::errno::Errno;
@@ -47,6 +50,36 @@ fn cpu_ns() -> (u64, u64) {
     (busy * 1_000_000_000 / hz, tv(ru.ru_utime) + tv(ru.ru_stime))
 }
 
+/// Waits until `efd` is readable: one `poll` of at most `timeout_ms`
+/// (negative: no limit), or (`spin`) zero-timeout polls until it is or the
+/// timeout has passed.
+fn wait_readable(efd: i32, timeout_ms: i32, wait: BenchWait) -> Result<(), Errno> {
+    let deadline = u64::try_from(timeout_ms)
+        .ok()
+        .map(|ms| Instant::now() + Duration::from_millis(ms));
+    let ms = if wait == BenchWait::Spin {
+        0
+    } else {
+        timeout_ms
+    };
+    loop {
+        let mut pfd = libc::pollfd {
+            fd: efd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd.
+        match unsafe { libc::poll(&mut pfd, 1, ms) } {
+            n if n > 0 => return Ok(()),
+            n if n < 0 => return Err(Errno::from_io(&std::io::Error::last_os_error())),
+            _ if ms != 0 || deadline.is_some_and(|d| Instant::now() >= d) => {
+                return Err(Errno(libc::ETIMEDOUT))
+            }
+            _ => std::hint::spin_loop(),
+        }
+    }
+}
+
 /// One round trip: START, wait until the status is final, check that the
 /// program ended with channel end and device end, no other status and a
 /// zero return code.
@@ -55,28 +88,14 @@ fn round_trip(
     efd: i32,
     region: &[u8; IO_REGION_SIZE],
     timeout_ms: i32,
+    wait: BenchWait,
 ) -> Result<(), (Errno, String)> {
     let fail = |e: Errno, what: &str| (e, what.to_string());
     let mut irb = [0u8; IO_REGION_SIZE];
     dev.write_at(region, 0)
         .map_err(|e| fail(Errno::from_io(&e), "start"))?;
     loop {
-        let mut pfd = libc::pollfd {
-            fd: efd,
-            events: libc::POLLIN,
-            revents: 0,
-        };
-        // SAFETY: one valid pollfd.
-        match unsafe { libc::poll(&mut pfd, 1, timeout_ms) } {
-            0 => return Err(fail(Errno(libc::ETIMEDOUT), "wait")),
-            n if n < 0 => {
-                return Err(fail(
-                    Errno::from_io(&std::io::Error::last_os_error()),
-                    "wait",
-                ))
-            }
-            _ => {}
-        }
+        wait_readable(efd, timeout_ms, wait).map_err(|e| fail(e, "wait"))?;
         let mut count = [0u8; 8];
         // SAFETY: reads the eventfd's 8-byte counter into `count`.
         unsafe { libc::read(efd, count.as_mut_ptr().cast(), 8) };
@@ -117,11 +136,11 @@ pub fn bench(st: &mut State, a: &BenchArgs) -> StepResult {
     };
     let efd = efd.as_raw_fd();
     let dev = &d.device;
-    let limit = a.time.map(std::time::Duration::from_millis);
+    let limit = a.time.map(Duration::from_millis);
     let mut ns = Vec::with_capacity(a.count as usize);
     let mut err = None;
     for _ in 0..a.warmup {
-        if let Err(e) = round_trip(dev, efd, &region, timeout) {
+        if let Err(e) = round_trip(dev, efd, &region, timeout, a.wait) {
             err = Some(e);
             break;
         }
@@ -133,7 +152,7 @@ pub fn bench(st: &mut State, a: &BenchArgs) -> StepResult {
             break;
         }
         let t = Instant::now();
-        match round_trip(dev, efd, &region, timeout) {
+        match round_trip(dev, efd, &region, timeout, a.wait) {
             Ok(()) => ns.push(t.elapsed().as_nanos() as u64),
             Err(e) => err = Some(e),
         }

@@ -241,6 +241,17 @@ pub struct BenchArgs {
     /// Stop after MS milliseconds if --count is not reached by then
     #[arg(long, value_name = "MS", value_parser = num::<u64>)]
     pub time: Option<u64>,
+    /// How to wait for the I/O eventfd: block in poll (as QEMU does) or
+    /// spin on a zero-timeout poll (the vCPU never idles)
+    #[arg(long, value_enum, default_value = "block")]
+    pub wait: BenchWait,
+}
+
+/// How `bench` waits for the I/O eventfd.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BenchWait {
+    Block,
+    Spin,
 }
 
 #[derive(Debug, Clone, Args)]
