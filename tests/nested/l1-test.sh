@@ -141,10 +141,12 @@ l2_got() {
 # have called the driver once without an error.
 inject() { echo "$SCH $1 0.$CID" > $INJ && grep -q '^calls=1 errors=0$' $INJ; }
 check "load the channel-path event injector" inj_load
+t0=$(date +%s)
 check "CHP OFFLINE for chp0.$CID: $MOD's chp_event takes it" inject offline
 check "L2's cio stores the CRW: path $RSID lost (erc 6, permanent error not recovered)" l2_got 6
 check "CHP ONLINE for chp0.$CID: $MOD's chp_event takes it" inject online
 check "L2's cio stores the CRW: path $RSID back (erc 2, initialized)" l2_got 2
+echo "# both CRWs injected and seen in L2 within $(( $(date +%s) - t0 )) s"
 inj_unload
 
 # Removing the mdev while L2's QEMU holds it open: vfio asks the driver to
