@@ -626,11 +626,7 @@ t_rng_sense_id() {
 }
 
 # ---------------------------------------------------------------- channel paths
-# chp_of_sch SCH: the sysfs directory of the subchannel's first channel path.
-chp_of_sch() {
-    set -- $(cat "$CSS/devices/$1/chpids" 2>/dev/null)
-    [ -n "${1:-}" ] && [ -d "/sys/devices/css0/chp0.$1" ] && echo "/sys/devices/css0/chp0.$1"
-}
+# (chp_of_sch and the injector's inj_load/inj_unload: tests/lib/guest.sh.)
 
 # Vary the disk's channel path off and on with the mdev open: the guest's
 # cio calls the drivers' chp_event with CHP_VARY_OFF and CHP_VARY_ON. After
@@ -713,17 +709,8 @@ sid: data @0xff0 len=32 fill=0xee" + run -e "$SID" + run -e "$SID" || r=1
     return $r
 }
 
-# The channel-path event injector (tests/kmod/inject.c, test builds only):
-# it calls the bound driver's chp_event as cio does for the machine checks
-# QEMU cannot raise (channel path offline, online), so it reaches C too.
-INJ=/sys/kernel/debug/vfio_ccw_rs_inject/chp_event
-inj_load() {
-    [ -e "$INJ" ] || insmod /lib/modules/vfio_ccw_rs_inject.ko || return 1
-    [ -e "$INJ" ]
-}
-# The injector is unloaded at the end of each case, leaving the boot's
-# other suites as they were.
-inj_unload() { rmmod vfio_ccw_rs_inject 2>/dev/null; true; }
+# The injector (inj_load) is unloaded (inj_unload) at the end of each case,
+# leaving the boot's other suites as they were.
 # chp_crw ERC CHPID: the raw CRW region of a channel-path CRW (rsc 4; erc 6
 # path offline, 2 path online; rsid the CHPID), as the `crw` step records it.
 chp_crw() { printf '04%02x%04x00000000' "$1" "0x$2"; }

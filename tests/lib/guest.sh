@@ -2,7 +2,8 @@
 # Shared by every script that runs in the s390x guest (busybox sh, sourced;
 # scripts/guest.sh puts it at /tests/lib/guest.sh in every guest): TAP
 # output, waiting, finding a device's subchannel, moving a subchannel
-# between io_subchannel and vfio_ccw, creating and removing an mdev.
+# between io_subchannel and vfio_ccw, a subchannel's channel path and the
+# channel-path event injector, creating and removing an mdev.
 
 # Busybox installs its /usr/bin applets only if /usr/bin exists.
 if ! command -v tail >/dev/null 2>&1 || ! command -v wc >/dev/null 2>&1; then
@@ -75,6 +76,24 @@ unbind_vfio() {
     settle
     [ "$(driver_of "$1")" = io_subchannel ]
 }
+
+# ---------------------------------------------------------------- channel paths
+# chp_of_sch SCH: the sysfs directory of the subchannel's first channel path.
+chp_of_sch() {
+    set -- $(cat "$CSS/devices/$1/chpids" 2>/dev/null)
+    [ -n "${1:-}" ] && [ -d "/sys/devices/css0/chp0.$1" ] && echo "/sys/devices/css0/chp0.$1"
+}
+# The channel-path event injector (tests/kmod/inject.c, test builds only;
+# scripts/guest.sh puts it at /lib/modules/vfio_ccw_rs_inject.ko): it calls
+# the bound driver's chp_event as cio does for the machine checks QEMU
+# cannot raise (channel path offline, online), so it reaches C too. Write
+# "SCH EVENT[,EVENT...] CHPID [COUNT]" to $INJ (Documentation/driver.md).
+INJ=/sys/kernel/debug/vfio_ccw_rs_inject/chp_event
+inj_load() {
+    [ -e "$INJ" ] || insmod /lib/modules/vfio_ccw_rs_inject.ko || return 1
+    [ -e "$INJ" ]
+}
+inj_unload() { rmmod vfio_ccw_rs_inject 2>/dev/null; true; }
 
 # ---------------------------------------------------------------- mdevs
 mdev_type_dir() { echo "$CSS/devices/$1/mdev_supported_types/vfio_ccw-io"; }

@@ -57,9 +57,16 @@ check "create mdev $UUID" mdev_create "$SCH" $UUID
 
 # L2: its own small kernel (scripts/kernel-l2.sh), one CPU, little memory
 # (less to initialise), a translation buffer large enough that L2's QEMU
-# never flushes it during the run. L2 gets L2_LIMIT seconds to boot and run
-# its checks (it needs 35-250 s, depending on how busy the host is; with
-# three checks sharing the 2-core host, L2 once took 579 s to reach /init).
+# never flushes it during the run. The virtio-rng device (L2 has no driver
+# for it) gives L2 the channel path 0.00 that the passed-through subchannel
+# uses: QEMU describes a passed-through subchannel's paths to its guest
+# except CHPID 0 (css_sch_build_schib skips it), which a virtio device
+# registers, and L2's cio dereferences a NULL channel path when a CRW says
+# that a path it does not know came online (chp_process_crw: chp_new fails,
+# chsc_chp_online goes on). Documentation/nested.md, "Channel-path CRWs".
+# L2 gets L2_LIMIT seconds to boot and run its checks (it needs 35-250 s,
+# depending on how busy the host is; with three checks sharing the 2-core
+# host, L2 once took 579 s to reach /init).
 L2_LIMIT=900
 run_l2() {
     rm -f $L2LOG
@@ -69,6 +76,7 @@ run_l2() {
         -kernel /nested/bzImage -initrd /nested/l2.cpio \
         -append "console=ttysclp0 rdinit=/init L2_CYCLES=$CYCLES" \
         -device vfio-ccw,sysfsdev=/sys/bus/mdev/devices/$UUID,devno=fe.0.1234 \
+        -device virtio-rng-ccw,devno=fe.0.0001 \
         -trace vfio_get_device -trace vfio_get_dev_region \
         </dev/null > $L2LOG 2>&1 &
     L2PID=$!
@@ -104,6 +112,43 @@ check "L2 rebinds its subchannel $CYCLES times, SENSE ID each time" l2_said "^l2
 set -- $(cut -d' ' -f14,15 /proc/$L2PID/stat 2>/dev/null)
 echo "# L2's QEMU so far: user $(( ${1:-0} / 100 )) s, system $(( ${2:-0} / 100 )) s of CPU time in L1"
 
+# Channel-path CRWs end to end: CHP OFFLINE, then CHP ONLINE, for the
+# subchannel's path, delivered by the injector to $MOD's chp_event as cio
+# delivers a machine check. The driver queues a channel-path CRW for each
+# (erc 6, then 2; rsid the CHPID) and signals the CRW eventfd; L2's QEMU
+# reads the CRW region until it reads zero and queues each CRW unchanged for
+# L2 (hw/vfio/ccw.c vfio_ccw_crw_read, hw/s390x/css.c css_crw_add_to_queue,
+# a channel-report machine check); L2's cio stores it (STCRW) and reports it
+# on L2's console (crw_collect_info; l2-init.sh set console loglevel 8).
+CHP=$(chp_of_sch "$SCH"); CID=${CHP##*/chp0.}
+check "$SCH has a channel path (${CHP:-none})" test -n "$CHP"
+RSID=$(printf %X "0x${CID:-ff}")
+L2_MARK=$(wc -l < $L2LOG)
+# l2_crws: the channel-path CRWs (rsc 4) L2's cio stored since L2_MARK, one
+# "erc=E rsid=R" a line (hex, as cio prints them).
+l2_crws() {
+    tr -d '\r' < $L2LOG | awk -v n="$L2_MARK" 'NR > n && /crw_info : CRW reports .* rsc=4,/ {
+        sub(/.* erc=/, "erc="); sub(/, rsid=/, " rsid="); print }'
+}
+# l2_got ERC: L2's cio stored a channel-path CRW with that erc for the path
+# (waits up to 120 s while L2 runs; it takes L2 seconds).
+l2_got() {
+    want="erc=$1 rsid=$RSID"
+    wait_for 'l2_crws | grep -qx "$want" || ! l2_running' 120
+    l2_crws | grep -qx "$want"
+}
+# inject EVENT: one event for the path through the injector, which must
+# have called the driver once without an error.
+inject() { echo "$SCH $1 0.$CID" > $INJ && grep -q '^calls=1 errors=0$' $INJ; }
+check "load the channel-path event injector" inj_load
+t0=$(date +%s)
+check "CHP OFFLINE for chp0.$CID: $MOD's chp_event takes it" inject offline
+check "L2's cio stores the CRW: path $RSID lost (erc 6, permanent error not recovered)" l2_got 6
+check "CHP ONLINE for chp0.$CID: $MOD's chp_event takes it" inject online
+check "L2's cio stores the CRW: path $RSID back (erc 2, initialized)" l2_got 2
+echo "# both CRWs injected and seen in L2 within $(( $(date +%s) - t0 )) s"
+inj_unload
+
 # Removing the mdev while L2's QEMU holds it open: vfio asks the driver to
 # request the device back; the driver signals the request eventfd; QEMU
 # unplugs the device from L2 and closes it; only then does the remove return.
@@ -116,6 +161,10 @@ check "$MOD relayed the device request to QEMU" sh -c "dmesg | grep -q 'Relaying
 check "L2 saw the device unplugged" wait_for 'l2_said "^l2: device gone"' 120
 check "L2 powered off, its QEMU exited" wait_for '! l2_running' 120
 check "L2's QEMU reported no errors (but the vfio core's teardown race)" qemu_errors_ok
+# L2 is gone, its console complete: every channel-path CRW it stored.
+echo "# L2's cio stored these channel-path CRWs: $(l2_crws | tr '\n' ';')"
+check "L2 got exactly the two channel-path CRWs, offline then online" \
+    test "$(l2_crws | tr '\n' ';')" = "erc=6 rsid=$RSID;erc=2 rsid=$RSID;"
 kill $L2PID 2>/dev/null
 # L2's whole console, for the record (its kernel's timestamps show where its
 # boot spends the time).

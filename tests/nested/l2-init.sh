@@ -4,9 +4,10 @@
 # through is ccw device 0.0.1234. L2's kernel has no driver for it (no virtio:
 # scripts/kernel-l2.sh), so it stays offline; only L2's channel subsystem
 # talks to it. Reports its control unit (read by L2's cio with SENSE ID
-# through the mdev), rebinds its subchannel L2_CYCLES times (a new SENSE ID
-# each time), then waits for the device to be unplugged (mdev removed in L1)
-# and powers off.
+# through the mdev) and its channel path, rebinds its subchannel L2_CYCLES
+# times (a new SENSE ID each time), puts cio's report of every CRW on the
+# console (L1 injects channel-path events meanwhile), then waits for the
+# device to be unplugged (mdev removed in L1) and powers off.
 #
 # Every process costs much under TCG inside TCG (a busybox --install alone
 # took 25 s): other applets run as "busybox APPLET", and the loops use shell
@@ -31,6 +32,11 @@ if ! wait_for '[ -e $DEV/cutype ]' 60; then echo "l2: no device 0.0.1234"; $B po
 read ct < $DEV/cutype
 echo "l2: cutype $ct"
 SCH=$($B readlink -f $DEV); SCH=${SCH%/*}; SCH=${SCH##*/}
+# The path QEMU copied from L1's subchannel, and whether L2's cio knows it
+# (chp_new registers a path only if QEMU describes it: CHSC SCPD).
+read chp _ < /sys/bus/css/devices/$SCH/chpids
+if [ -d /sys/devices/css0/chp0.$chp ]; then k=registered; else k="not registered"; fi
+echo "l2: subchannel $SCH, channel path 0.$chp ($k)"
 now; t0=$now
 cio_irqs; irqs0=$cio_irqs
 ok=0
@@ -44,6 +50,9 @@ while [ $i -lt ${L2_CYCLES:-20} ]; do
 done
 now; cio_irqs
 echo "l2: rebind ok $ok/$i ($((now - t0)) s, $((cio_irqs - irqs0)) I/O interruptions)"
-echo "l2: waiting for unplug"
-if wait_for '[ ! -e $DEV ]' 300; then echo "l2: device gone"; else echo "l2: device still there"; fi
+# Console loglevel 8: cio's crw_collect_info reports each CRW it stores
+# ("crw_info : CRW reports ... rsc=4, anc=0, erc=6, rsid=0") at KERN_DEBUG.
+echo 8 > /proc/sys/kernel/printk
+echo "l2: waiting for unplug (CRW reports on the console)"
+if wait_for '[ ! -e $DEV ]' 600; then echo "l2: device gone"; else echo "l2: device still there"; fi
 $B poweroff -f
