@@ -217,12 +217,12 @@ guest boundary, KUnit suite and use with QEMU and mdevctl." Documentation/
     cover_letter "$out"/0000-cover-letter.patch
     note "series: $(ls "$out" | wc -l) files in $out ($(elapsed "$t0"))"
 
-    # checkpatch.pl of the cached tree (same version; only read).
+    # checkpatch.pl of the base repository (the series' own base; only
+    # read), so that the series needs no kernel build.
     t0=$(date +%s)
-    local KDIR errors warnings p
-    KDIR=$("$VCCW_ROOT/scripts/kernel.sh")
+    local errors warnings
     # One patch per core; the log in the series' order.
-    ls "$out"/0*.patch | grep -v /0000-cover-letter.patch | (cd "$KDIR" &&
+    ls "$out"/0*.patch | grep -v /0000-cover-letter.patch | (cd "$BASE_REPO" &&
         xargs -P "$(nproc)" -I{} sh -c 'perl scripts/checkpatch.pl --no-color --showfile {} > {}.checkpatch 2>&1' ) || true
     cat "$out"/*.checkpatch > "$VCCW_INTREE/checkpatch.log"
     rm -f "$out"/*.checkpatch
