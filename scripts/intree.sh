@@ -50,25 +50,27 @@ git_key() {
     {
         echo "$KERNEL_DEB_VERSION"
         cat "$VCCW_ROOT"/kernel/*.patch
-        declare -f build_git kernel_unpack
+        declare -f build_git commit_all kernel_unpack
     } | sha256sum | cut -c1-16
 }
 GIT_ID=(-c user.name=vfio-ccw-rs -c user.email=vfio-ccw-rs@localhost -c core.looseCompression=1
         -c gc.auto=0 -c advice.detachedHead=false)
+# commit_all DIR MESSAGE: DIR's whole work tree as a commit dated 0 (the
+# same commit ids on every machine).
+commit_all() {
+    git -C "$1" "${GIT_ID[@]}" add -A -f
+    GIT_AUTHOR_DATE="@0 +0000" GIT_COMMITTER_DATE="@0 +0000" git -C "$1" "${GIT_ID[@]}" commit -q -m "$2"
+}
 build_git() {
     local p
     kernel_unpack "$1"
     note "committing the pristine tree"
     git -C "$1" init -q
-    git -C "$1" "${GIT_ID[@]}" add -A -f
-    GIT_AUTHOR_DATE="@0 +0000" GIT_COMMITTER_DATE="@0 +0000" git -C "$1" "${GIT_ID[@]}" commit -q \
-        -m "Linux $KERNEL_VERSION (Debian linux-source-6.12 $KERNEL_DEB_VERSION)"
+    commit_all "$1" "Linux $KERNEL_VERSION (Debian linux-source-6.12 $KERNEL_DEB_VERSION)"
     for p in "$VCCW_ROOT"/kernel/*.patch; do
         note "applying $(basename "$p")"
         patch -s -p1 -d "$1" < "$p"
-        git -C "$1" "${GIT_ID[@]}" add -A -f
-        GIT_AUTHOR_DATE="@0 +0000" GIT_COMMITTER_DATE="@0 +0000" git -C "$1" "${GIT_ID[@]}" commit -q \
-            -m "s390: enable Rust (vfio-ccw-rs backport, $(basename "$p"))"
+        commit_all "$1" "s390: enable Rust (vfio-ccw-rs backport, $(basename "$p"))"
     done
 }
 BASE_REPO=$(cached_build "kernel $KERNEL_VERSION git repository" \
@@ -105,7 +107,7 @@ stage() { g update-index --add --cacheinfo "100644,$(g hash-object -w "$2"),$1";
 # commit SUBJECT BODY PATTERN...: the tracked files matching any PATTERN (a
 # path prefix, relative to the checkout) as one commit on top of $TIP.
 commit() {
-    local subject=$1 body=$2 f p hit msg
+    local subject=$1 body=$2 f p hit
     shift 2
     for f in $TRACKED; do
         hit=0
