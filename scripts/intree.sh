@@ -308,7 +308,7 @@ require_config() {
 # ours_clean LOG: no compiler warning from our directory.
 ours_clean() {
     if grep -E "^(warning|error)|$DRV/[^ ]*: (warning|error)" "$1" |
-        grep -vqE "feature specified for .-Ctarget-feature.: .backchain.|^warning: [0-9]+ warnings? emitted"; then
+        grep -vE "feature specified for .-Ctarget-feature.: .backchain.|^warning: [0-9]+ warnings? emitted" >/dev/null; then
         grep -B2 -A8 -E "$DRV/[^ ]*: (warning|error)|^(warning|error)" "$1" >&2
         die "in tree: warnings in $1"
     fi
@@ -339,8 +339,9 @@ build_y() {
     require_config "$dir" CONFIG_VFIO=y CONFIG_VFIO_CCW_RS=y CONFIG_VFIO_CCW_RS_KUNIT_TEST=y
     kernel_compile "$dir" "$log" "bzImage modules" "${KMAKE_VARS[@]}"
     ours_clean "$log"
-    # The glue's and the crate's symbols are in vmlinux.
-    s390x-linux-gnu-nm "$dir/vmlinux" | grep -qw vccw_css_driver_register ||
+    # The glue's symbols are in vmlinux (grep reads all of nm's output: with
+    # -q it would stop early and pipefail would see nm's SIGPIPE).
+    s390x-linux-gnu-nm "$dir/vmlinux" | grep -w vccw_css_driver_register >/dev/null ||
         die "in tree: vfio_ccw_rs is not in vmlinux"
     note "in tree =y: vmlinux with vfio_ccw_rs built ($(elapsed "$t0"))"
 }
