@@ -12,7 +12,8 @@
 #           error. Written to $VCCW_INTREE/patches.
 #   m       CONFIG_VFIO_CCW_RS=m (and its KUnit test) in a copy of the
 #           cached kernel build: Kconfig and Makefile hooks, make modules.
-#   y       CONFIG_VFIO_CCW_RS=y (VFIO=y): vmlinux with the driver built in.
+#   y       CONFIG_VFIO_CCW_RS=y (VFIO=y): vmlinux with the driver built in,
+#           booted in the guest (tests/guest/intree-y.sh).
 #   kunit   tools/testing/kunit/kunit.py run --arch=s390 on the series'
 #           tree with drivers/s390/cio/vfio_ccw_rs/.kunitconfig.
 #
@@ -344,6 +345,16 @@ build_y() {
     s390x-linux-gnu-nm "$dir/vmlinux" | grep -w vccw_css_driver_register >/dev/null ||
         die "in tree: vfio_ccw_rs is not in vmlinux"
     note "in tree =y: vmlinux with vfio_ccw_rs built ($(elapsed "$t0"))"
+    # Booted in the guest (tests/guest/intree-y.sh), its base initramfs made
+    # again from this build's modules.
+    t0=$(date +%s)
+    rm -rf "$dir/.vccw-initramfs"
+    log=$(build_log boot-y)
+    "$VCCW_ROOT/scripts/guest.sh" --kernel "$dir" --append kunit.filter_glob=vfio_ccw_rs \
+        --add "$VCCW_ROOT/tests/guest/intree-y.sh:/intree-y.sh" -- 'sh /intree-y.sh' > "$log" 2>&1 ||
+        { grep -E '^(not )?ok |^vccw-guest' "$log" >&2; die "in tree: the =y kernel failed in the guest, log: $log"; }
+    grep -E '^(not )?ok [0-9]+ - ' "$log" | sed 's/^/      /' >&2
+    note "in tree =y: booted, the driver registered without C's module ($(elapsed "$t0")), log: $log"
 }
 
 run_kunit() {
