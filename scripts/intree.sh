@@ -12,7 +12,8 @@
 #           error. Written to $VCCW_INTREE/patches.
 #   m       CONFIG_VFIO_CCW_RS=m (and its KUnit test) in a copy of the
 #           cached kernel build: Kconfig and Makefile hooks, make modules.
-#   y       CONFIG_VFIO_CCW_RS=y (VFIO=y): vmlinux with the driver built in.
+#   y       CONFIG_VFIO_CCW_RS=y (VFIO=y): vmlinux with the driver built in,
+#           booted in the guest (tests/guest/intree-y.sh).
 #   kunit   tools/testing/kunit/kunit.py run --arch=s390 on the series'
 #           tree with drivers/s390/cio/vfio_ccw_rs/.kunitconfig.
 #
@@ -50,25 +51,27 @@ git_key() {
     {
         echo "$KERNEL_DEB_VERSION"
         cat "$VCCW_ROOT"/kernel/*.patch
-        declare -f build_git kernel_unpack
+        declare -f build_git commit_all kernel_unpack
     } | sha256sum | cut -c1-16
 }
 GIT_ID=(-c user.name=vfio-ccw-rs -c user.email=vfio-ccw-rs@localhost -c core.looseCompression=1
         -c gc.auto=0 -c advice.detachedHead=false)
+# commit_all DIR MESSAGE: DIR's whole work tree as a commit dated 0 (the
+# same commit ids on every machine).
+commit_all() {
+    git -C "$1" "${GIT_ID[@]}" add -A -f
+    GIT_AUTHOR_DATE="@0 +0000" GIT_COMMITTER_DATE="@0 +0000" git -C "$1" "${GIT_ID[@]}" commit -q -m "$2"
+}
 build_git() {
     local p
     kernel_unpack "$1"
     note "committing the pristine tree"
     git -C "$1" init -q
-    git -C "$1" "${GIT_ID[@]}" add -A -f
-    GIT_AUTHOR_DATE="@0 +0000" GIT_COMMITTER_DATE="@0 +0000" git -C "$1" "${GIT_ID[@]}" commit -q \
-        -m "Linux $KERNEL_VERSION (Debian linux-source-6.12 $KERNEL_DEB_VERSION)"
+    commit_all "$1" "Linux $KERNEL_VERSION (Debian linux-source-6.12 $KERNEL_DEB_VERSION)"
     for p in "$VCCW_ROOT"/kernel/*.patch; do
         note "applying $(basename "$p")"
         patch -s -p1 -d "$1" < "$p"
-        git -C "$1" "${GIT_ID[@]}" add -A -f
-        GIT_AUTHOR_DATE="@0 +0000" GIT_COMMITTER_DATE="@0 +0000" git -C "$1" "${GIT_ID[@]}" commit -q \
-            -m "s390: enable Rust (vfio-ccw-rs backport, $(basename "$p"))"
+        commit_all "$1" "s390: enable Rust (vfio-ccw-rs backport, $(basename "$p"))"
     done
 }
 BASE_REPO=$(cached_build "kernel $KERNEL_VERSION git repository" \
@@ -105,7 +108,7 @@ stage() { g update-index --add --cacheinfo "100644,$(g hash-object -w "$2"),$1";
 # commit SUBJECT BODY PATTERN...: the tracked files matching any PATTERN (a
 # path prefix, relative to the checkout) as one commit on top of $TIP.
 commit() {
-    local subject=$1 body=$2 f p hit msg
+    local subject=$1 body=$2 f p hit
     shift 2
     for f in $TRACKED; do
         hit=0
@@ -217,12 +220,12 @@ guest boundary, KUnit suite and use with QEMU and mdevctl." Documentation/
     cover_letter "$out"/0000-cover-letter.patch
     note "series: $(ls "$out" | wc -l) files in $out ($(elapsed "$t0"))"
 
-    # checkpatch.pl of the cached tree (same version; only read).
+    # checkpatch.pl of the base repository (the series' own base; only
+    # read), so that the series needs no kernel build.
     t0=$(date +%s)
-    local KDIR errors warnings p
-    KDIR=$("$VCCW_ROOT/scripts/kernel.sh")
+    local errors warnings
     # One patch per core; the log in the series' order.
-    ls "$out"/0*.patch | grep -v /0000-cover-letter.patch | (cd "$KDIR" &&
+    ls "$out"/0*.patch | grep -v /0000-cover-letter.patch | (cd "$BASE_REPO" &&
         xargs -P "$(nproc)" -I{} sh -c 'perl scripts/checkpatch.pl --no-color --showfile {} > {}.checkpatch 2>&1' ) || true
     cat "$out"/*.checkpatch > "$VCCW_INTREE/checkpatch.log"
     rm -f "$out"/*.checkpatch
@@ -306,7 +309,7 @@ require_config() {
 # ours_clean LOG: no compiler warning from our directory.
 ours_clean() {
     if grep -E "^(warning|error)|$DRV/[^ ]*: (warning|error)" "$1" |
-        grep -vqE "feature specified for .-Ctarget-feature.: .backchain.|^warning: [0-9]+ warnings? emitted"; then
+        grep -vE "feature specified for .-Ctarget-feature.: .backchain.|^warning: [0-9]+ warnings? emitted" >/dev/null; then
         grep -B2 -A8 -E "$DRV/[^ ]*: (warning|error)|^(warning|error)" "$1" >&2
         die "in tree: warnings in $1"
     fi
@@ -337,10 +340,21 @@ build_y() {
     require_config "$dir" CONFIG_VFIO=y CONFIG_VFIO_CCW_RS=y CONFIG_VFIO_CCW_RS_KUNIT_TEST=y
     kernel_compile "$dir" "$log" "bzImage modules" "${KMAKE_VARS[@]}"
     ours_clean "$log"
-    # The glue's and the crate's symbols are in vmlinux.
-    s390x-linux-gnu-nm "$dir/vmlinux" | grep -qw vccw_css_driver_register ||
+    # The glue's symbols are in vmlinux (grep reads all of nm's output: with
+    # -q it would stop early and pipefail would see nm's SIGPIPE).
+    s390x-linux-gnu-nm "$dir/vmlinux" | grep -w vccw_css_driver_register >/dev/null ||
         die "in tree: vfio_ccw_rs is not in vmlinux"
     note "in tree =y: vmlinux with vfio_ccw_rs built ($(elapsed "$t0"))"
+    # Booted in the guest (tests/guest/intree-y.sh), its base initramfs made
+    # again from this build's modules.
+    t0=$(date +%s)
+    rm -rf "$dir/.vccw-initramfs"
+    log=$(build_log boot-y)
+    "$VCCW_ROOT/scripts/guest.sh" --kernel "$dir" --append kunit.filter_glob=vfio_ccw_rs \
+        --add "$VCCW_ROOT/tests/guest/intree-y.sh:/intree-y.sh" -- 'sh /intree-y.sh' > "$log" 2>&1 ||
+        { grep -E '^(not )?ok |^vccw-guest' "$log" >&2; die "in tree: the =y kernel failed in the guest, log: $log"; }
+    grep -E '^(not )?ok [0-9]+ - ' "$log" | sed 's/^/      /' >&2
+    note "in tree =y: booted, the driver registered without C's module ($(elapsed "$t0")), log: $log"
 }
 
 run_kunit() {
