@@ -41,6 +41,38 @@ busybox_s390x() {
     chmod 755 "$1"
 }
 
+# cache_ready OUT: whether the cache entry OUT is complete (then prints it).
+cache_ready() { [ -f "$1/.complete" ] && echo "$1"; }
+
+# s390x_debs OUT LIBS PKG=VERSION...: Debian's packages PKG and the s390x
+# libraries they need (the names matching the extended regex LIBS),
+# downloaded and unpacked into $WORK/root, where WORK (set here, removed at
+# exit) is a directory of this process next to the cache entry OUT
+# (checkouts share the cache).
+s390x_debs() {
+    local re=$2 libs d
+    WORK=$1.tmp.$$
+    shift 2
+    rm -rf "$WORK"; mkdir -p "$WORK/debs" "$WORK/root"
+    trap 'rm -rf "$WORK"' EXIT
+    libs=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
+            --no-replaces --no-enhances "$@" 2>/dev/null | grep -E "^($re):s390x\$" | sort -u)
+    (
+        cd "$WORK/debs"
+        apt-get download -q "$@" $libs 2>&1 |
+            grep -v '^W: Download is performed unsandboxed' | tail -1 >&2
+        for d in *.deb; do dpkg-deb -x "$d" ../root; done
+    )
+}
+
+# cache_publish DIR OUT: DIR, complete, becomes the cache entry OUT (if
+# another checkout finished first, its copy stays); prints OUT.
+cache_publish() {
+    touch "$1/.complete"
+    mv -T "$1" "$2" 2>/dev/null || [ -f "$2/.complete" ] || die "could not move $1 to $2"
+    echo "$2"
+}
+
 # s390x_closure ROOT DEST FILE...: copies the dynamic loader and the
 # closure of the NEEDED libraries of each s390x FILE (already in DEST) from
 # ROOT (unpacked Debian packages) to DEST/lib; prints how many libraries.

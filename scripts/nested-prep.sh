@@ -18,20 +18,9 @@ case "$QEMU_VERSION" in
 esac
 DATA_VERSION=${QEMU_VERSION%+b[0-9]*}  # qemu-system-data is arch: all, no binNMU suffix
 OUT="$VCCW_CACHE/nested-qemu-${QEMU_VERSION//[:+~]/_}"
-if [ -f "$OUT/.complete" ]; then echo "$OUT"; exit 0; fi
+cache_ready "$OUT" && exit 0
 step "nested: fetching s390x QEMU $QEMU_VERSION and its libraries"
-# Built in a directory of this process (checkouts share the cache), moved in place at the end.
-WORK=$OUT.tmp.$$
-rm -rf "$WORK"; mkdir -p "$WORK/debs" "$WORK/root"
-trap 'rm -rf "$WORK"' EXIT
-cd "$WORK/debs"
-libs=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
-        --no-replaces --no-enhances "qemu-system-misc:s390x=$QEMU_VERSION" 2>/dev/null |
-       grep -E '^(lib[^ ]*|zlib1g):s390x$' | sort -u)
-apt-get download -q "qemu-system-misc:s390x=$QEMU_VERSION" "qemu-system-data=$DATA_VERSION" $libs 2>&1 |
-    grep -v '^W: Download is performed unsandboxed' | tail -1 >&2
-for d in *.deb; do dpkg-deb -x "$d" ../root; done
-cd "$WORK"
+s390x_debs "$OUT" 'lib[^ ]*|zlib1g' "qemu-system-misc:s390x=$QEMU_VERSION" "qemu-system-data=$DATA_VERSION"
 
 # Copy the binary and the closure of its NEEDED libraries.
 R=$WORK/root D=$WORK/l1
@@ -40,7 +29,4 @@ cp "$R/usr/bin/qemu-system-s390x" "$D/usr/bin/"
 cp "$R/usr/share/qemu/s390-ccw.img" "$D/usr/share/qemu/"
 n=$(s390x_closure "$R" "$D" "$D/usr/bin/qemu-system-s390x")
 note "nested: qemu-system-s390x with $n libraries, $(du -sh "$D" | cut -f1)"
-touch "$D/.complete"
-# Another checkout may have finished first: then its copy stays.
-mv -T "$D" "$OUT" 2>/dev/null || [ -f "$OUT/.complete" ] || die "nested: could not move $D to $OUT"
-echo "$OUT"
+cache_publish "$D" "$OUT"
