@@ -60,9 +60,10 @@ LOG=$(checkout_log check-guest)
 set +e
 # 3 GiB: ordinary pages above 2 GiB (guest buffers, the KUnit suite's guest
 # pages) while GFP_DMA pages stay below, so host IDAWs carry addresses a
-# 31-bit CCW could not. 3000 s: the suites take about 20 min on a quiet
-# host, the fault-injection suite alone up to 15 min on a loaded one.
-"$VCCW_ROOT/scripts/guest.sh" --log "$LOG" --timeout 3000 --mem 3072 \
+# 31-bit CCW could not. 4500 s: the suites took 49 min (before allocs-rs,
+# about 4 min more) on the quiet 2-core build machine, the fault-injection
+# suite alone up to 15 min on a loaded one.
+"$VCCW_ROOT/scripts/guest.sh" --log "$LOG" --timeout 4500 --mem 3072 \
     --add "$VCCW_ROOT/tests/platform:/tests/platform" \
     --add "$VCCW_ROOT/tests/guest:/tests/guest" \
     --add "$CCWCTL:/bin/ccwctl" \
