@@ -5,7 +5,7 @@
 #
 #   scripts/nested.sh [c] [rs]      (default: both, C first)
 #
-# NESTED_CYCLES: how many times L2 rebinds the subchannel (default 20).
+# NESTED_CYCLES: how many times L2 rebinds the subchannel (default 5).
 # Prints the TAP lines and judges them with results.sh (suites nested-c,
 # nested-rs). Exit status: 0 if every suite passed and L1's console shows no
 # kernel splat. See Documentation/nested.md.
@@ -30,7 +30,7 @@ SUITES=() CMD='rc=0'
 for d in "${DRVS[@]}"; do
     case $d in c|rs) ;; *) die "usage: $0 [c] [rs]";; esac
     SUITES+=("nested-$d")
-    CMD="$CMD; L2_CYCLES=${NESTED_CYCLES:-20} sh /tests/nested/l1-test.sh $d || rc=1"
+    CMD="$CMD; L2_CYCLES=${NESTED_CYCLES:-5} sh /tests/nested/l1-test.sh $d || rc=1"
 done
 CMD="$CMD; exit \$rc"
 

@@ -41,7 +41,7 @@ qemu_errors_ok() {
               exit (bad > 0) }'
 }
 
-CYCLES=${L2_CYCLES:-20}
+CYCLES=${L2_CYCLES:-5}
 L2LOG=/tmp/l2-$DRV.log
 UUID=7d7a0b5e-0000-4000-8000-0000000000$( [ $DRV = c ] && echo 0c || echo 05 )
 # bind_vfio lets the css layer settle first: it may still be recognising the

@@ -41,7 +41,7 @@ now; t0=$now
 cio_irqs; irqs0=$cio_irqs
 ok=0
 i=0
-while [ $i -lt ${L2_CYCLES:-20} ]; do
+while [ $i -lt ${L2_CYCLES:-5} ]; do
     i=$((i+1))
     echo "$SCH" > /sys/bus/css/drivers/io_subchannel/unbind
     echo "$SCH" > /sys/bus/css/drivers/io_subchannel/bind
