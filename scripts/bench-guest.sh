@@ -12,7 +12,7 @@
 # measurement failed (a round trip that did not end well) or is missing.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-ROUNDS=${ROUNDS:-3} TIME=${TIME:-3000} WARMUP=${WARMUP:-200}
+ROUNDS=${ROUNDS:-5} TIME=${TIME:-3000} WARMUP=${WARMUP:-200}
 "$VCCW_ROOT/scripts/setup-host.sh"
 if ! command -v gnuplot >/dev/null; then
     step "bench: installing gnuplot-nox (the chart)"

@@ -26,7 +26,8 @@ WORKLOADS = [
     ("tic-16", "16-segment TIC program", "16 pages, NOP + TIC each", None),
 ]
 
-WAITS = ("spin", "block")  # ccwctl bench --wait (tests/bench/guest.sh)
+WAITS = ("block", "spin")  # ccwctl bench --wait (tests/bench/guest.sh)
+DRIVERS = ("c", "rs", "rs0")  # C, ours, ours with pin_cache_pages=0
 single = {}  # (driver, workload, wait) -> [record per round]
 parallel = {}  # (driver, nproc) -> [record per process]
 failed = []
@@ -48,7 +49,7 @@ for raw in open(log, errors="replace"):
         parallel.setdefault((p[1], int(p[2])), []).append(rec)
 if failed:
     sys.exit("bench-report: failed measurements:\n  " + "\n  ".join(failed))
-missing = [(d, w, x) for w, *_ in WORKLOADS for d in ("c", "rs") for x in WAITS
+missing = [(d, w, x) for w, *_ in WORKLOADS for d in DRIVERS for x in WAITS
            if (d, w, x) not in single]
 if missing or not parallel:
     sys.exit(f"bench-report: missing measurements {missing} (parallel: {sorted(parallel)})")
@@ -65,30 +66,38 @@ def us(ns):
 
 
 def compare(w, wait):
-    """Medians over the rounds of both drivers' records, and the median of
-    the rounds' C mean latency / our mean latency."""
-    c, r = single[("c", w, wait)], single[("rs", w, wait)]
-    ratio = med(cr["mean_ns"] / rr["mean_ns"] for cr, rr in zip(c, r))
+    """Per driver, the medians over the rounds of its records; per driver
+    of ours, the median of the rounds' C mean latency / its mean latency
+    (rounds paired in order: one boot runs C, ours, ours without cache)."""
     p = {d: {k: med(x[k] for x in single[(d, w, wait)])
              for k in ("p50_ns", "p99_ns", "cpu_ns", "proc_cpu_ns")}
-         for d in ("c", "rs")}
+         for d in DRIVERS}
+    c = single[("c", w, wait)]
+    ratio = {d: med(cr["mean_ns"] / rr["mean_ns"] for cr, rr in zip(c, single[(d, w, wait)]))
+             for d in DRIVERS[1:]}
     lat = {d: f"{us(p[d]['p50_ns'])} / {us(p[d]['p99_ns'])}" for d in p}
-    if p["rs"]["p99_ns"] > p["c"]["p99_ns"]:
-        lat["rs"] += " (p99 > C)"
+    for d in DRIVERS[1:]:
+        if p[d]["p99_ns"] > p["c"]["p99_ns"]:
+            lat[d] += " (p99 > C)"
     return p, lat, ratio
 
 
-rows, brows, dat = [], [], []
+def goal_of(goal, ratio):
+    return "" if goal is None else f"≥ {goal:g}×: {'met' if ratio >= goal else 'not met'}"
+
+
+rows = {wait: [] for wait in WAITS}
+crows_cpu, dat = [], []
 for w, name, what, goal in WORKLOADS:
-    p, lat, ratio = compare(w, "spin")
-    goal_s = "" if goal is None else f"≥ {goal:g}×: {'met' if ratio >= goal else 'not met'}"
-    rows.append(f"| {name} | {lat['c']} | {lat['rs']} | **{ratio:.2f}×** | {goal_s} |")
-    dat.append(f'"{w}" {p["c"]["p50_ns"] / 1000:.2f} {p["rs"]["p50_ns"] / 1000:.2f} '
-               f'{p["c"]["p99_ns"] / 1000:.2f} {p["rs"]["p99_ns"] / 1000:.2f} {ratio:.3f}')
-    p, lat, ratio = compare(w, "block")
-    brows.append(f"| {name} | {lat['c']} | {lat['rs']} | {us(p['c']['cpu_ns'])} "
-                 f"| {us(p['rs']['cpu_ns'])} | {us(p['c']['proc_cpu_ns'])} "
-                 f"| {us(p['rs']['proc_cpu_ns'])} | {ratio:.2f}× |")
+    for wait in WAITS:
+        p, lat, ratio = compare(w, wait)
+        rows[wait].append(f"| {name} | {lat['c']} | {lat['rs']} | **{ratio['rs']:.2f}×** "
+                          f"| {goal_of(goal, ratio['rs'])} | {lat['rs0']} | {ratio['rs0']:.2f}× |")
+        if wait == "block":
+            crows_cpu.append(f"| {name} | " + " | ".join(us(p[d]["cpu_ns"]) for d in DRIVERS)
+                             + " | " + " | ".join(us(p[d]["proc_cpu_ns"]) for d in DRIVERS) + " |")
+            dat.append(f'"{w}" ' + " ".join(f'{p[d]["p50_ns"] / 1000:.2f}' for d in DRIVERS)
+                       + f' {ratio["rs"]:.3f}')
 
 prow, pdat = [], []
 base = {}
@@ -114,7 +123,7 @@ if not crows:
 
 os.makedirs(out_dir, exist_ok=True)
 with open(os.path.join(out_dir, "performance.dat"), "w") as f:
-    f.write("# workload  C_p50_us ours_p50_us C_p99_us ours_p99_us ours/C\n")
+    f.write("# workload  C_p50_us ours_p50_us ours_nocache_p50_us ours/C (--wait block)\n")
     f.write("\n".join(dat) + "\n\n\n# driver processes aggregate_io_per_s\n")
     for d in ("c", "rs"):
         f.write("".join(f"{n} {agg:.1f}\n" for dd, n, agg in pdat if dd == d) + "\n\n")
@@ -137,41 +146,56 @@ the guest, and the figures vary between rounds accordingly.
 
 ## One device, C against ours
 
-One boot, one mdev on one virtio-ccw subchannel, both drivers loaded in
-turn: C then ours, {rounds} rounds. Each measurement is {info['time_ms']} ms
-of synchronous round trips after {info['warmup']} untimed ones
-(`ccwctl bench`: pwrite the START into the I/O region, wait for the I/O
-eventfd, pread the IRB; every round trip must end with channel end + device
-end and a zero return code). Latency p50 / p99 in µs, each the median over
-the rounds; **ours/C** is the median of the rounds' C mean latency / our
-mean latency (for synchronous round trips, our throughput over C's). Every
-data CCW is a SENSE ID with SLI: the drivers pin and translate its whole
-count, QEMU answers with a few bytes. In steady state ours allocates
-nothing per I/O for these programs, which `make check` proves with the
-kernel's allocation tracepoints (tests/guest/allocs.sh, suite `allocs-rs`).
+One boot, one mdev on one virtio-ccw subchannel, the drivers loaded in
+turn: C, ours, then ours again with its pinned-page cache off
+(`pin_cache_pages=0`: every I/O pins and unpins its pages through vfio, as
+C does; the run fails unless ours served pages from the cache and the
+cache-off run served none), {rounds} rounds. Each measurement is
+{info['time_ms']} ms of synchronous round trips after {info['warmup']}
+untimed ones (`ccwctl bench`: pwrite the START into the I/O region, wait for
+the I/O eventfd, pread the IRB; every round trip must end with channel end +
+device end and a zero return code). Latency p50 / p99 in µs, each the
+median over the rounds; **ours/C** is the median of the rounds' C mean
+latency / our mean latency (for synchronous round trips, our throughput
+over C's; rounds paired in boot order), **cache off/C** the same for the
+cache-off run. Every data CCW is a SENSE ID with SLI: the drivers pin and
+translate its whole count, QEMU answers with a few bytes. In steady state
+ours allocates nothing per I/O for these programs, which `make check`
+proves with the kernel's allocation tracepoints (tests/guest/allocs.sh,
+suite `allocs-rs`).
 
-The process waits by spinning (`ccwctl bench --wait spin`: zero-timeout
-polls of the eventfd), so its vCPU never goes idle: under TCG an idle
-vCPU's wake-up (QEMU's thread sleeps until the host schedules it again)
-can cost more than either driver's work. TCG has no steal time: when the
-host deschedules a vCPU thread (other jobs on the host, see the load
-above), the guest counts that time as the running task's, and a round
-trip's latency stretches with it, for both drivers alike.
+As QEMU waits (`ccwctl bench --wait block`: the process sleeps in poll
+until the interrupt's eventfd signal wakes it, and its vCPU idles
+meanwhile). Under TCG, waking an idle vCPU costs QEMU a host thread wake-up,
+which both drivers pay once per round trip:
 
-| workload | C p50 / p99 | ours p50 / p99 | ours/C | goal (issue 11) |
-|---|---|---|---|---|
-{chr(10).join(rows)}
+| workload | C p50 / p99 | ours p50 / p99 | ours/C | goal (issue 11) | ours, cache off p50 / p99 | cache off/C |
+|---|---|---|---|---|---|---|
+{chr(10).join(rows["block"])}
 
-As QEMU waits (`--wait block`: the process sleeps in poll until the
-interrupt's eventfd signal wakes it, and its vCPU idles meanwhile). CPU per
-I/O, in µs, from these runs, where a vCPU with nothing to do is idle
-(spinning would count the whole wait): the guest's busy time on all vCPUs
-(/proc/stat), and the benchmark process's own (getrusage: its system
-calls, which run the drivers' START and IRB paths).
+Spinning (`--wait spin`: zero-timeout polls of the eventfd, so the vCPU
+never idles, and the work that completes an I/O must share its CPU with the
+spinning process):
 
-| workload | C p50 / p99 | ours p50 / p99 | C CPU | ours CPU | C process | ours process | ours/C |
-|---|---|---|---|---|---|---|---|
-{chr(10).join(brows)}
+| workload | C p50 / p99 | ours p50 / p99 | ours/C | goal (issue 11) | ours, cache off p50 / p99 | cache off/C |
+|---|---|---|---|---|---|---|
+{chr(10).join(rows["spin"])}
+
+TCG has no steal time: when the host deschedules a vCPU thread (other jobs
+on the host, see the load above), the guest counts that time as the running
+task's, and a round trip's latency stretches with it, for every driver
+alike.
+
+CPU per I/O in µs, from the blocking runs, where a vCPU with nothing to do
+is idle (spinning would count the whole wait): the guest's busy time on all
+vCPUs (/proc/stat: system calls, interrupts, the work item that completes
+the I/O), and the benchmark process's own (getrusage: its system calls,
+which run the drivers' START path and QEMU's channel program with it, and
+the IRB's read).
+
+| workload | C | ours | ours, cache off | C process | ours process | ours, cache off, process |
+|---|---|---|---|---|---|---|
+{chr(10).join(crows_cpu)}
 
 ![p50 latency per workload and parallel throughput](figures/performance.png)
 

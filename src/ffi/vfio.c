@@ -254,7 +254,7 @@ void vccw_vfio_notice_no_request(struct vccw_device *vdev)
 
 void vccw_queue_io_work(struct vccw_device *vdev)
 {
-	queue_work(system_wq, &vdev->io_work);
+	queue_work(system_highpri_wq, &vdev->io_work);
 }
 
 void vccw_cancel_io_work(struct vccw_device *vdev)

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # The guest side of `make bench-guest` (scripts/bench-guest.sh; busybox sh in
 # the s390x guest): the same channel programs through the C vfio_ccw and
-# through ours in one boot, C then ours, ROUNDS times, each program as timed
+# through ours in one boot, C then ours then ours with its pinned-page cache
+# off (driver `rs0`: pin_cache_pages=0), ROUNDS times, each program as timed
 # synchronous round trips (`ccwctl bench`: START, I/O eventfd, IRB), then N
 # mdevs on N subchannels driven by N processes at once. Prints one line per
 # measurement:
@@ -10,7 +11,7 @@
 #   vccw-bench single ROUND DRIVER WORKLOAD WAIT n=... p50_ns=... (ccwctl's record)
 #   vccw-bench parallel DRIVER NPROC DEVICE n=... wall_ns=... ...
 #
-# which the host turns into Documentation/performance.md. ROUNDS (3), TIME
+# which the host turns into Documentation/performance.md. ROUNDS (5), TIME
 # (ms per measurement, 3000), WARMUP (round trips before each, 200).
 #
 # WAIT: every program is measured twice, `ccwctl bench --wait spin` (the
@@ -20,7 +21,7 @@
 # per I/O comes from these, where a vCPU with nothing to do is idle). The
 # parallel runs spin. WAITS="spin" leaves the blocking ones out.
 . /tests/guest/lib.sh
-ROUNDS=${ROUNDS:-3} TIME=${TIME:-3000} WARMUP=${WARMUP:-200} WAITS=${WAITS:-spin block}
+ROUNDS=${ROUNDS:-5} TIME=${TIME:-3000} WARMUP=${WARMUP:-200} WAITS=${WAITS:-spin block}
 DIR=/tmp/bench
 mkdir -p "$DIR"
 
@@ -40,9 +41,14 @@ NSCH=$#
 echo "# bench: subchannels$SCHS, $(grep -c '^processor' /proc/cpuinfo) CPUs, rounds $ROUNDS, ${TIME} ms each"
 uuid() { printf '6b2a1d3e-0c5f-4c7a-9d1e-0000000be%03x' "$1"; }
 
-# up DRIVER: its stack loaded, every subchannel bound to it, one mdev each.
+# stack DRIVER: the module stack of a benchmarked driver (rs0 is ours).
+stack() { case "$1" in rs0) echo rs;; *) echo "$1";; esac; }
+CACHE=/sys/module/vfio_ccw_rs/parameters
+# up DRIVER: its stack loaded, every subchannel bound to it, one mdev each;
+# for rs0 the pinned-page cache off (read at each open).
 up() {
-    load_stack "$1" || { echo "# bench: cannot load $1"; return 1; }
+    load_stack "$(stack "$1")" || { echo "# bench: cannot load $1"; return 1; }
+    if [ "$1" = rs0 ]; then echo 0 > "$CACHE/pin_cache_pages" || return 1; fi
     i=0
     for s in $SCHS; do
         [ "$(driver_of "$s")" = vfio_ccw ] || bind_vfio "$s" || { echo "# bench: cannot bind $s"; return 1; }
@@ -52,10 +58,14 @@ up() {
 }
 # down DRIVER: the mdevs removed, the stack unloaded (the subchannels keep
 # driver_override=vfio_ccw, so the next driver's load binds them again).
+# For ours it first checks the cache served pages (rs) or none (rs0).
 down() {
+    hits=$(cat "$CACHE/pin_cache_hits" 2>/dev/null)
+    case "$1" in rs) [ "$hits" -gt 0 ];; rs0) [ "$hits" = 0 ];; esac ||
+        { echo "# bench: $1 ran with pin_cache_hits=$hits"; return 1; }
     i=0
     for s in $SCHS; do mdev_remove "$(uuid $i)"; i=$((i + 1)); done
-    unload_stack "$1"
+    unload_stack "$(stack "$1")"
 }
 # run DEVICE-INDEX WORKLOAD WAIT: ccwctl's bench record of that workload.
 run() {
@@ -66,7 +76,7 @@ run() {
 rc=0
 r=1
 while [ $r -le "$ROUNDS" ]; do
-    for drv in c rs; do
+    for drv in c rs rs0; do
         up $drv || exit 1
         for wl in $WORKLOADS; do
             for w in $WAITS; do
