@@ -69,12 +69,19 @@ impl<S: ProgramStorage> ChannelProgram<S> {
         let bytes = ccw.count.max(1);
         let cda = u64::from(ccw.cda);
 
-        // The first IDAW (or the data address) fixes the IDAL length.
+        // A guest IDAL is read once, as many IDAWs as the count can need,
+        // up to the end of the IDAL's guest page (C reads its first IDAW,
+        // then the IDAL: a guest changing it in between made C's two reads
+        // disagree). The first IDAW (or the data address) fixes the IDAL
+        // length; the rest of an IDAL that crosses a page is read after.
+        let mut raw = [0u8; MAX_IDAWS_PER_CCW * IDAW2_SIZE];
+        let mut have = 0;
         let first = if ccw.is_ida() {
-            let mut raw = [0u8; IDAW2_SIZE];
-            let raw = raw.get_mut(..width).ok_or(Error::Inval)?;
-            guest.read(cda, raw)?;
-            decode_idaw(raw, 0, c64)
+            let most = size.nr_words(size.bytes() - 1, bytes);
+            let in_page = (PAGE_SIZE - (cda & PAGE_MASK) as usize) / width;
+            have = most.min(in_page).max(1);
+            guest.read(cda, raw.get_mut(..have * width).ok_or(Error::Inval)?)?;
+            decode_idaw(&raw, 0, c64)
         } else {
             cda
         };
@@ -83,19 +90,12 @@ impl<S: ProgramStorage> ChannelProgram<S> {
         let mut words = [0u64; MAX_IDAWS_PER_CCW];
         let words = words.get_mut(..n).ok_or(Error::Inval)?;
         if ccw.is_ida() {
-            // Read the guest IDAL into the host IDAL's place, then decode.
-            let page = dma_page(&mut self.store, at.page)?;
-            let raw = page
-                .bytes
-                .get_mut(at.off..at.off + n * width)
-                .ok_or(Error::Inval)?;
-            guest.read(cda, raw)?;
-            for (i, word) in words.iter_mut().enumerate() {
-                *word = decode_idaw(raw, i * width, c64);
+            if n > have {
+                let rest = raw.get_mut(have * width..n * width).ok_or(Error::Inval)?;
+                guest.read(cda + (have * width) as u64, rest)?;
             }
-            // Double fetch: the guest may have changed it in between.
-            if words.first() != Some(&first) {
-                return Err(Error::Inval);
+            for (i, word) in words.iter_mut().enumerate() {
+                *word = decode_idaw(&raw, i * width, c64);
             }
         } else {
             fabricate_idaws(words, first, size, c64);
