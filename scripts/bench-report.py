@@ -73,13 +73,15 @@ def compare(w, wait):
              for k in ("p50_ns", "p99_ns", "cpu_ns", "proc_cpu_ns")}
          for d in DRIVERS}
     c = single[("c", w, wait)]
-    ratio = {d: med(cr["mean_ns"] / rr["mean_ns"] for cr, rr in zip(c, single[(d, w, wait)]))
-             for d in DRIVERS[1:]}
+    per_round = {d: [cr["mean_ns"] / rr["mean_ns"] for cr, rr in zip(c, single[(d, w, wait)])]
+                 for d in DRIVERS[1:]}
+    ratio = {d: med(r) for d, r in per_round.items()}
+    spread = {d: f"{min(r):.2f}–{max(r):.2f}" for d, r in per_round.items()}
     lat = {d: f"{us(p[d]['p50_ns'])} / {us(p[d]['p99_ns'])}" for d in p}
     for d in DRIVERS[1:]:
         if p[d]["p99_ns"] > p["c"]["p99_ns"]:
             lat[d] += " (p99 > C)"
-    return p, lat, ratio
+    return p, lat, ratio, spread
 
 
 def goal_of(goal, ratio):
@@ -90,9 +92,10 @@ rows = {wait: [] for wait in WAITS}
 crows_cpu, dat = [], []
 for w, name, what, goal in WORKLOADS:
     for wait in WAITS:
-        p, lat, ratio = compare(w, wait)
+        p, lat, ratio, spread = compare(w, wait)
         rows[wait].append(f"| {name} | {lat['c']} | {lat['rs']} | **{ratio['rs']:.2f}×** "
-                          f"| {goal_of(goal, ratio['rs'])} | {lat['rs0']} | {ratio['rs0']:.2f}× |")
+                          f"({spread['rs']}) | {goal_of(goal, ratio['rs'])} | {lat['rs0']} "
+                          f"| {ratio['rs0']:.2f}× ({spread['rs0']}) |")
         if wait == "block":
             crows_cpu.append(f"| {name} | " + " | ".join(us(p[d]["cpu_ns"]) for d in DRIVERS)
                              + " | " + " | ".join(us(p[d]["proc_cpu_ns"]) for d in DRIVERS) + " |")
@@ -157,8 +160,8 @@ the I/O eventfd, pread the IRB; every round trip must end with channel end +
 device end and a zero return code). Latency p50 / p99 in µs, each the
 median over the rounds; **ours/C** is the median of the rounds' C mean
 latency / our mean latency (for synchronous round trips, our throughput
-over C's; rounds paired in boot order), **cache off/C** the same for the
-cache-off run. Every data CCW is a SENSE ID with SLI: the drivers pin and
+over C's; rounds paired in boot order; in parentheses the lowest and the
+highest round's), **cache off/C** the same for the cache-off run. Every data CCW is a SENSE ID with SLI: the drivers pin and
 translate its whole count, QEMU answers with a few bytes. In steady state
 ours allocates nothing per I/O for these programs, which `make check`
 proves with the kernel's allocation tracepoints (tests/guest/allocs.sh,

@@ -17,13 +17,7 @@ DRVS=("$@")
 [ ${#DRVS[@]} -gt 0 ] || DRVS=(c rs)
 CCWCTL=${CCWCTL_BIN:-$("$VCCW_ROOT/tools/ccwctl/build-s390x.sh")}
 
-SUITES=() CMD='rc=0'
-for d in "${DRVS[@]}"; do
-    case $d in c|rs) ;; *) die "usage: $0 [c] [rs]";; esac
-    SUITES+=("devloss-$d")
-    CMD="$CMD; sh /tests/devloss/run.sh $d || rc=1"
-done
-CMD="$CMD; exit \$rc"
+driver_suites devloss "sh /tests/devloss/run.sh" "${DRVS[@]}"
 
 # One CPU (nr_cpus=1): after a device_add, the guest kernel's css slow path
 # scans all 4 x 65536 subchannel ids with a lock/unlock each and no

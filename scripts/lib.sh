@@ -34,6 +34,21 @@ guest_verdict() {
     return $status
 }
 
+# driver_suites NAME RUN DRIVER...: sets SUITES (NAME-DRIVER for each
+# DRIVER, c or rs) and CMD, the guest command that runs "RUN DRIVER" for
+# each in order and fails if any failed.
+driver_suites() {
+    local name=$1 run=$2 d
+    shift 2
+    SUITES=() CMD='rc=0'
+    for d in "$@"; do
+        case $d in c|rs) ;; *) die "usage: $0 [c] [rs]";; esac
+        SUITES+=("$name-$d")
+        CMD="$CMD; $run $d || rc=1"
+    done
+    CMD="$CMD; exit \$rc"
+}
+
 # busybox_s390x FILE: the static s390x busybox (its package fetched by setup-host.sh).
 busybox_s390x() {
     dpkg-deb --fsys-tarfile "$(ls "$VCCW_CACHE"/debs/busybox-static_*_s390x.deb | head -1)" |

@@ -26,13 +26,7 @@ busybox_s390x "$TMP/l2/bin/busybox"
 install -m 755 "$VCCW_ROOT/tests/nested/l2-init.sh" "$TMP/l2/init"
 ( cd "$TMP/l2" && find . | cpio -o -H newc --quiet ) > "$TMP/l2.cpio"
 
-SUITES=() CMD='rc=0'
-for d in "${DRVS[@]}"; do
-    case $d in c|rs) ;; *) die "usage: $0 [c] [rs]";; esac
-    SUITES+=("nested-$d")
-    CMD="$CMD; L2_CYCLES=${NESTED_CYCLES:-5} sh /tests/nested/l1-test.sh $d || rc=1"
-done
-CMD="$CMD; exit \$rc"
+driver_suites nested "L2_CYCLES=${NESTED_CYCLES:-5} sh /tests/nested/l1-test.sh" "${DRVS[@]}"
 
 # One log per checkout: several checkouts may share the cache.
 LOG=$(checkout_log nested)
