@@ -204,8 +204,8 @@ impl<S: ProgramStorage> ChannelProgram<S> {
     ///
     /// Errors: [`Error::Busy`] if a program is already held;
     /// [`Error::OpNotSupp`] for a transport-mode ORB; [`Error::Inval`] for a
-    /// chain of more than 256 CCWs, more than 16 segments, or a partial pin; [`Error::Fault`] for a
-    /// TIC whose target is in no segment; [`Error::NoMem`]; and whatever
+    /// chain of more than 256 CCWs, more than 16 segments, or a partial
+    /// pin; [`Error::Fault`] for a TIC whose target is in no segment; [`Error::NoMem`]; and whatever
     /// [`GuestAccess`] returns. On error nothing stays pinned and no program
     /// is held.
     pub fn translate<G: GuestAccess>(&mut self, orb: &Orb, guest: &mut G) -> Result {

@@ -380,6 +380,52 @@ fn idal_read_once() {
     }
 }
 
+/// An IDAL that crosses into the next page: the IDAWs of its first page
+/// are read, then the rest; with the next page unmapped the second read's
+/// error ends the translation with nothing pinned.
+#[test]
+fn idal_across_pages() {
+    for mapped in [true, false] {
+        let mut g = FakeGuest::new();
+        g.map(IOVA, if mapped { 0x2000 } else { 0x1000 });
+        g.map(IOVA + 0x10000, 0x2000);
+        // 4096 bytes from an unaligned first IDAW: 2 IDAWs, 8 + 8 bytes.
+        let words = [IOVA + 0x10010, IOVA + 0x11000];
+        if mapped {
+            put_idal(&mut g, IOVA + 0xff8, &words, true);
+        } else {
+            put_idal(&mut g, IOVA + 0xff8, &words[..1], true);
+        }
+        put_chain(
+            &mut g,
+            IOVA,
+            &[ccw(READ, FLAG_IDA, 4096, IOVA + 0xff8)],
+            true,
+        );
+        let mut cp = program();
+        let r = translate(&mut cp, &orb(true, true, false, IOVA), &mut g);
+        let idal_reads: Vec<_> = g
+            .reads
+            .iter()
+            .filter(|r| r.0 >= IOVA + 0xff8)
+            .copied()
+            .collect();
+        assert_eq!(idal_reads, [(IOVA + 0xff8, 8), (IOVA + 0x1000, 8)]);
+        if mapped {
+            r.unwrap();
+            let h = host_ccw(&mut cp, 0, 0);
+            assert_eq!(
+                host_idal(&mut cp, &h, 2),
+                [host_of(IOVA + 0x10000) + 0x10, host_of(IOVA + 0x11000)]
+            );
+            free(&mut cp, &mut g);
+        } else {
+            assert_eq!(r, Err(Error::Inval));
+            assert_eq!(g.pin_calls, 0);
+        }
+    }
+}
+
 /// §B.8: count 0, NOP, SKIP with read / read backward / sense → no pins,
 /// still an IDA CCW (with a zeroed IDAL). SKIP on a write still pins.
 #[test]
