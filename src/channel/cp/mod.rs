@@ -144,6 +144,9 @@ pub struct ChannelProgram<S: ProgramStorage> {
     pinned_hi: u64,
     /// The last [`ChannelProgram::translate`] got to pinning (C `cp_prefetch`).
     prefetching: bool,
+    /// Host address of this program's IDAL of zero words, once placed
+    /// ([`ChannelProgram::zero_idal`]).
+    zero_idal: Option<u32>,
 }
 
 impl<S: ProgramStorage> ChannelProgram<S> {
@@ -161,6 +164,7 @@ impl<S: ProgramStorage> ChannelProgram<S> {
             pinned_lo: u64::MAX,
             pinned_hi: 0,
             prefetching: false,
+            zero_idal: None,
         }
     }
 
@@ -205,9 +209,9 @@ impl<S: ProgramStorage> ChannelProgram<S> {
     /// Errors: [`Error::Busy`] if a program is already held;
     /// [`Error::OpNotSupp`] for a transport-mode ORB; [`Error::Inval`] for a
     /// chain of more than 256 CCWs, more than 16 segments, or a partial
-    /// pin; [`Error::Fault`] for a TIC whose target is in no segment; [`Error::NoMem`]; and whatever
-    /// [`GuestAccess`] returns. On error nothing stays pinned and no program
-    /// is held.
+    /// pin; [`Error::Fault`] for a TIC whose target is in no segment;
+    /// [`Error::NoMem`]; and whatever [`GuestAccess`] returns. On error
+    /// nothing stays pinned and no program is held.
     pub fn translate<G: GuestAccess>(&mut self, orb: &Orb, guest: &mut G) -> Result {
         self.prefetching = false;
         if self.initialized {
@@ -224,6 +228,7 @@ impl<S: ProgramStorage> ChannelProgram<S> {
         self.pins = 0;
         self.pinned_lo = u64::MAX;
         self.pinned_hi = 0;
+        self.zero_idal = None;
 
         let result = match self.build_segments(guest) {
             Ok(()) => {

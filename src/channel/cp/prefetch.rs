@@ -59,6 +59,12 @@ impl<S: ProgramStorage> ChannelProgram<S> {
     /// Builds the host IDAL of a data CCW, pinning the guest pages it
     /// addresses if it moves data, and returns the host CCW.
     fn fetch_ccw<G: GuestAccess>(&mut self, mut ccw: Ccw1, guest: &mut G) -> Result<Ccw1> {
+        // No data and no guest IDAL to read: nothing to pin or translate.
+        if !ccw.is_ida() && !ccw.does_data_transfer() {
+            ccw.flags |= FLAG_IDA;
+            ccw.cda = self.zero_idal()?;
+            return Ok(ccw);
+        }
         let c64 = self.orb.c64();
         let size = if self.orb.idaw_2k() {
             IdawSize::K2
@@ -118,6 +124,30 @@ impl<S: ProgramStorage> ChannelProgram<S> {
         ccw.flags |= FLAG_IDA;
         ccw.cda = at.phys as u32;
         Ok(ccw)
+    }
+
+    /// The host address of the program's IDAL of [`MAX_IDAWS_PER_CCW`]
+    /// zero words, placed on first use: every CCW that moves no data and
+    /// has no guest IDAL points at it (as long as any IDAL its count needs;
+    /// the channel moves no data through it).
+    fn zero_idal(&mut self) -> Result<u32> {
+        const LEN: usize = MAX_IDAWS_PER_CCW * IDAW2_SIZE;
+        if let Some(phys) = self.zero_idal {
+            return Ok(phys);
+        }
+        let at = self.place(LEN)?;
+        dma_page(&mut self.store, at.page)?
+            .bytes
+            .get_mut(at.off..at.off + LEN)
+            .ok_or(Error::Inval)?
+            .fill(0);
+        self.cursor = Cursor {
+            page: at.page,
+            off: at.off + LEN,
+        };
+        let phys = at.phys as u32;
+        self.zero_idal = Some(phys);
+        Ok(phys)
     }
 
     /// Pins the pages behind `words` and replaces each word with its host

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Translation cost per CCW: chains of 1, 16 and 256 CCWs, direct and IDAL,
-//! 2K and 4K IDAWs, each CCW moving 4 KiB from its own page. One iteration
+//! 2K and 4K IDAWs, each CCW moving 4 KiB from its own page, and chains of
+//! NOPs (no data, the guest benchmark's 256-NOP program). One iteration
 //! is translate + free of a program whose memory is already allocated (the
 //! steady state). The guest is a flat buffer with a pin counter, so that the
 //! numbers are the translator's, not a fake's bookkeeping.
 
 use criterion::{criterion_group, BenchmarkId, Criterion, Throughput};
 use std::hint::black_box;
-use vfio_ccw_channel::channel::ccw::{Ccw1, FLAG_CC, FLAG_IDA};
+use vfio_ccw_channel::channel::ccw::{Ccw1, CMD_NOOP, FLAG_CC, FLAG_IDA};
 use vfio_ccw_channel::channel::cp::backend::GuestAccess;
 use vfio_ccw_channel::channel::cp::ChannelProgram;
 use vfio_ccw_channel::channel::error::{Error, Result};
@@ -46,12 +47,27 @@ impl GuestAccess for FlatGuest {
     }
 }
 
-fn setup(n: u64, ida: bool, c64: bool, i2k: bool) -> (FlatGuest, Orb) {
+/// The CCWs of a benchmark program.
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Direct,
+    Idal,
+    Nop,
+}
+
+fn setup(n: u64, kind: Kind, c64: bool, i2k: bool) -> (FlatGuest, Orb) {
     let mut mem = vec![0u8; MEM];
     for i in 0..n {
         let data = DATA + i * 4096;
         let flags = if i + 1 < n { FLAG_CC } else { 0 };
-        let c = if ida {
+        let c = if kind == Kind::Nop {
+            Ccw1 {
+                cmd: CMD_NOOP,
+                flags,
+                count: 0,
+                cda: 0,
+            }
+        } else if kind == Kind::Idal {
             let idal = IDALS + i * 16;
             if c64 && !i2k {
                 mem[idal as usize..idal as usize + 8].copy_from_slice(&data.to_be_bytes());
@@ -98,14 +114,21 @@ fn bench(c: &mut Criterion) {
         ("2k", true, true),
         ("2k-fmt1", false, false),
     ] {
-        for ida in [false, true] {
+        for (kind, label) in [
+            (Kind::Direct, "direct"),
+            (Kind::Idal, "idal"),
+            (Kind::Nop, "nop"),
+        ] {
             for n in [1u64, 16, 256] {
-                let (mut guest, orb) = setup(n, ida, c64, i2k);
+                // NOPs address no data: one IDAW size is enough.
+                if kind == Kind::Nop && name != "4k" {
+                    continue;
+                }
+                let (mut guest, orb) = setup(n, kind, c64, i2k);
                 let mut cp = ChannelProgram::new(FakeStorage::new());
-                let kind = if ida { "idal" } else { "direct" };
                 group.throughput(Throughput::Elements(n));
                 group.bench_with_input(
-                    BenchmarkId::new(format!("{kind}-{name}"), n),
+                    BenchmarkId::new(format!("{label}-{name}"), n),
                     &n,
                     |b, _| {
                         b.iter(|| {
@@ -136,7 +159,12 @@ fn main() {
             "2k" => (true, true),
             _ => (false, false),
         };
-        let (mut guest, orb) = setup(n.parse().unwrap(), kind == "idal", c64, i2k);
+        let kind = match kind {
+            "idal" => Kind::Idal,
+            "nop" => Kind::Nop,
+            _ => Kind::Direct,
+        };
+        let (mut guest, orb) = setup(n.parse().unwrap(), kind, c64, i2k);
         let mut cp = ChannelProgram::new(FakeStorage::new());
         for _ in 0..iters.parse::<u32>().unwrap() {
             cp.translate(black_box(&orb), &mut guest).unwrap();

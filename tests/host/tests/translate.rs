@@ -454,6 +454,39 @@ fn empty_transfers_pin_nothing() {
     }
 }
 
+/// CCWs that move no data and have no guest IDAL share one IDAL of zero
+/// words per program, as long as the longest count needs (33 2K IDAWs),
+/// zero even where an earlier program left its IDAWs in the same memory.
+#[test]
+fn no_data_ccws_share_a_zero_idal() {
+    let mut g = FakeGuest::new();
+    g.map(IOVA + 0x10000, 0x10000);
+    let mut cp = program();
+    let reads = cc_chain(256, READ, 0x8000, |_| IOVA + 0x10000);
+    put_chain(&mut g, IOVA, &reads, true);
+    let o = orb(true, true, true, IOVA);
+    translate(&mut cp, &o, &mut g).unwrap();
+    free(&mut cp, &mut g);
+
+    let mut nops = cc_chain(256, CMD_NOOP, 0, |_| 0);
+    nops[255] = ccw(READ, 0, 0, IOVA + 0x7ff);
+    nops[7] = ccw(CMD_NOOP, FLAG_CC, 0xffff, IOVA + 0x7ff);
+    put_chain(&mut g, IOVA, &nops, true);
+    translate(&mut cp, &o, &mut g).unwrap();
+    assert_eq!(g.pin_calls, 16 * 256);
+    let first = host_ccw(&mut cp, 0, 0);
+    for i in 0..256 {
+        let h = host_ccw(&mut cp, 0, i);
+        assert_eq!(
+            (h.flags & FLAG_IDA, h.cda),
+            (FLAG_IDA, first.cda),
+            "CCW {i}"
+        );
+    }
+    assert_eq!(host_idal(&mut cp, &first, 33), [0; 33]);
+    free(&mut cp, &mut g);
+}
+
 /// §B.9: two 2K IDAWs in one page are pinned one by one (the page twice)
 /// and unpinned symmetrically; 4K IDAWs of contiguous pages are pinned in
 /// one call.
