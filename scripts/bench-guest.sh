@@ -25,12 +25,6 @@ DOC=$VCCW_ROOT/Documentation
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/vccw-bench.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 
-step "bench: host translator (criterion, quick mode, 256-CCW programs)"
-CRIT=$VCCW_ROOT/target/criterion/translate
-rm -rf "$CRIT"
-( cd "$VCCW_ROOT" && cargo bench -q -p vfio-ccw-channel --bench translate -- --quick '/256$' ) |
-    grep -E '^translate/|time:' >&2
-
 step "bench: guest (benchmark kernel, C then ours, $ROUNDS rounds of ${TIME} ms per workload)"
 LOG=$(checkout_log bench-guest)
 grc=0
@@ -42,6 +36,13 @@ LOAD=$(cut -d' ' -f1 /proc/loadavg)
     --add "$CCWCTL:/bin/ccwctl" \
     -- "ROUNDS=$ROUNDS TIME=$TIME WARMUP=$WARMUP sh /tests/bench/guest.sh" > /dev/null || grc=$?
 tr -d '\r' < "$LOG" | grep -E '^(vccw-bench|# bench)' >&2 || true
+
+# After the guest, so that the load average recorded above is other jobs'.
+step "bench: host translator (criterion, quick mode, 256-CCW programs)"
+CRIT=$VCCW_ROOT/target/criterion/translate
+rm -rf "$CRIT"
+( cd "$VCCW_ROOT" && cargo bench -q -p vfio-ccw-channel --bench translate -- --quick '/256$' ) |
+    grep -E '^translate/|time:' >&2
 
 cat > "$WORK/info" <<INFO
 host=$(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores, $(free -g | awk '/^Mem:/ { print $2 }') GiB, $(. /etc/os-release && echo "$PRETTY_NAME")

@@ -89,7 +89,8 @@ def goal_of(goal, ratio):
 
 
 rows = {wait: [] for wait in WAITS}
-crows_cpu, dat = [], []
+crows_cpu, dat, phase_rows = [], [], []
+PHASES = ("start_p50_ns", "wait_p50_ns", "irb_p50_ns")
 for w, name, what, goal in WORKLOADS:
     for wait in WAITS:
         p, lat, ratio, spread = compare(w, wait)
@@ -97,6 +98,9 @@ for w, name, what, goal in WORKLOADS:
                           f"({spread['rs']}) | {goal_of(goal, ratio['rs'])} | {lat['rs0']} "
                           f"| {ratio['rs0']:.2f}× ({spread['rs0']}) |")
         if wait == "block":
+            phase_rows.append(f"| {name} | " + " | ".join(
+                " / ".join(us(med(x[k] for x in single[(d, w, wait)])) for k in PHASES)
+                for d in DRIVERS) + " |")
             crows_cpu.append(f"| {name} | " + " | ".join(us(p[d]["cpu_ns"]) for d in DRIVERS)
                              + " | " + " | ".join(us(p[d]["proc_cpu_ns"]) for d in DRIVERS) + " |")
             dat.append(f'"{w}" ' + " ".join(f'{p[d]["p50_ns"] / 1000:.2f}' for d in DRIVERS)
@@ -200,6 +204,24 @@ the IRB's read).
 |---|---|---|---|---|---|---|
 {chr(10).join(crows_cpu)}
 
+Where a round trip's time goes, from the blocking runs: the p50 in µs of
+its three phases, each the median over the rounds. **START** is the
+pwrite of the I/O region: the driver's translation and START SUBCHANNEL,
+QEMU's channel program inside that instruction, and whatever the vCPU
+runs before the system call returns; **wait** is from there until the I/O
+eventfd is readable, its read included; **IRB** is the pread of the I/O
+region (one system call, the floor of each column under TCG). QEMU's
+devices end a program within START SUBCHANNEL, so its interruption is
+pending as the driver leaves the subchannel lock: ours feeds it in the
+START request itself (Documentation/driver.md), so its completion is part
+of START and its wait is the poll and read of an eventfd already
+signalled; C completes it in its ordered, unbound workqueue, and its wait
+includes that worker's wake-up and run (on either vCPU).
+
+| workload | C START / wait / IRB | ours START / wait / IRB | ours, cache off, START / wait / IRB |
+|---|---|---|---|
+{chr(10).join(phase_rows)}
+
 ![p50 latency per workload and parallel throughput](figures/performance.png)
 
 ## Several devices at once
@@ -212,7 +234,12 @@ share the two vCPUs (and QEMU's TCG threads share the host's
 aggregate can grow up to 2× from 1 to 2 processes and no further; with 4,
 two spinning processes take turns on each vCPU, and what shows is whether
 one device's I/O slows another's beyond sharing the CPUs (the per-device
-rates stay even).
+rates stay even). One more bound, QEMU's: under TCG every I/O instruction
+(START SUBCHANNEL with the channel program it runs, TEST SUBCHANNEL, STORE
+SUBCHANNEL) and the delivery of each I/O interruption hold QEMU's global
+lock, so its channel subsystem serves one vCPU at a time, and the less time
+a driver spends outside those instructions, the less a second vCPU can add.
+Each row is one run, so it varies more than the single-device tables.
 
 | driver | processes | I/O/s per device | aggregate I/O/s | vs 1 process | p50 / p99 (µs) |
 |---|---|---|---|---|---|
@@ -222,8 +249,9 @@ rates stay even).
 
 `cargo bench -p vfio-ccw-channel --bench translate` (tests/host/benches,
 criterion, quick mode): translating and freeing a 256-CCW program, each CCW
-4 KiB from its own page, against a flat in-memory guest (no pinning
-cost), on the host CPU above. Nanoseconds per CCW:
+4 KiB from its own page (`nop-4k`: 256 NOPs, no data), against a flat
+in-memory guest (no pinning cost), on the host CPU above. Nanoseconds per
+CCW:
 
 | program | ns/CCW |
 |---|---|

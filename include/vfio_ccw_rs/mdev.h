@@ -14,7 +14,7 @@ struct mdev_device;
 struct vccw_device;
 
 /* Files of an mdev's statistics directory (src/channel/stats.rs FILES). */
-#define VCCW_STAT_FILES 26
+#define VCCW_STAT_FILES 27
 
 /* Provided by src/ffi/mdev.c. stat_names: VCCW_STAT_FILES static strings. */
 int vccw_mdev_driver_register(const char *const *stat_names);

@@ -37,9 +37,12 @@ pub enum Counter {
     CrwDropped,
     /// A page the pinned-page cache had pinned already (none without a cache).
     PinCacheHits,
+    /// An I/O interruption fed by the START request it came during, with
+    /// no work item (`Device::finish_start`).
+    IrqFedByStart,
 }
 
-const COUNTERS: usize = Counter::PinCacheHits as usize + 1;
+const COUNTERS: usize = Counter::IrqFedByStart as usize + 1;
 
 /// The errnos counted each in its own file; any other goes to `errors_other`.
 const ERRNOS: [Error; 13] = [
@@ -98,11 +101,12 @@ const fn file(name: &'static CStr, source: Source) -> File {
 }
 
 /// The files, in the order of their index ([`Stats::show`]).
-pub const FILES: [File; 26] = [
+pub const FILES: [File; 27] = [
     file(c"io_started", Source::Counter(Counter::IoStarted)),
     file(c"io_completed", Source::Counter(Counter::IoCompleted)),
     file(c"irq_solicited", Source::Counter(Counter::IrqSolicited)),
     file(c"irq_unsolicited", Source::Counter(Counter::IrqUnsolicited)),
+    file(c"irq_fed_by_start", Source::Counter(Counter::IrqFedByStart)),
     file(c"hsch", Source::Counter(Counter::Hsch)),
     file(c"csch", Source::Counter(Counter::Csch)),
     file(c"crw_queued", Source::Counter(Counter::CrwQueued)),

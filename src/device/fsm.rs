@@ -198,6 +198,8 @@ impl Device {
         if let Some(words) = data.orb.0.get_mut(..12) {
             words.copy_from_slice(&orb.to_bytes());
         }
+        // Its interruptions wait for the end of this request (`finish_start`).
+        let _ = self.irbs.with(&g, |q| q.set_start_feeds(true));
         let cc = g.ssch(&mut data.orb);
         log::insn(&self.sch, Insn::Start, cc);
         if cc == 0 {

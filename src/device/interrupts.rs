@@ -11,7 +11,7 @@ use crate::channel::stats::Counter;
 use crate::ffi::{EventFd, IrbBytes, SchGuard, HW_IRB_SIZE};
 use crate::uapi::IrqIndex;
 
-use super::Device;
+use super::{Device, Io};
 
 /// IRBs the interrupt handler can queue before the work item runs.
 pub(crate) const IRB_QUEUE_LEN: usize = 16;
@@ -27,6 +27,9 @@ pub(crate) struct IrbQueue {
     irbs: [IrbBytes; IRB_QUEUE_LEN],
     head: usize,
     len: usize,
+    /// A START is under way and feeds what it finds queued when it is done
+    /// ([`Device::finish_start`]): meanwhile an interruption queues no work.
+    start_feeds: bool,
 }
 
 impl IrbQueue {
@@ -35,7 +38,13 @@ impl IrbQueue {
             irbs: [[0; HW_IRB_SIZE]; IRB_QUEUE_LEN],
             head: 0,
             len: 0,
+            start_feeds: false,
         }
+    }
+
+    /// Marks a START under way (`true`) or done; returns the previous mark.
+    pub(super) fn set_start_feeds(&mut self, on: bool) -> bool {
+        core::mem::replace(&mut self.start_feeds, on)
     }
 
     pub(super) fn is_empty(&self) -> bool {
@@ -89,6 +98,17 @@ pub(crate) fn feed_bounded(
     true
 }
 
+/// What feeding the queued IRBs did.
+#[derive(Default)]
+pub(super) struct Fed {
+    /// IRBs fed to the state machine.
+    fed: u64,
+    /// IRBs delivered to the I/O region (eventfd signals owed).
+    delivered: u32,
+    /// Stopped at the budget: IRBs may be left.
+    more: bool,
+}
+
 /// The eventfds userspace registered (`VFIO_DEVICE_SET_IRQS`).
 #[derive(Default)]
 pub(super) struct Triggers {
@@ -126,10 +146,16 @@ impl Device {
         } else {
             Counter::IrqUnsolicited
         });
-        if self.irbs.with(g, |q| q.push(irb)) == Some(false) {
+        let (fits, start_feeds) = self
+            .irbs
+            .with(g, |q| (q.push(irb), q.start_feeds))
+            .unwrap_or((true, false));
+        if !fits {
             self.vdev.warn_irb_dropped();
         }
-        self.vdev.queue_io_work();
+        if !start_feeds {
+            self.vdev.queue_io_work();
+        }
         self.vdev.notify_interrupt();
     }
 
@@ -138,29 +164,67 @@ impl Device {
     /// queues itself again), then signals the I/O eventfd once per IRB
     /// delivered.
     pub(crate) fn io_work(&self) {
-        let mut delivered = 0u32;
-        let more = {
+        let fed = {
             let mut io = self.io.lock();
-            let pop = || {
-                let g = self.sch.lock();
-                self.irbs.with(&g, |q| q.pop()).flatten()
-            };
-            feed_bounded(pop, |irb| {
-                let ends_program = scsw_of(irb).ends_program();
-                let (_, out) = self.feed(&mut io, Event::Interrupt { ends_program }, Some(irb));
-                if out.delivered {
-                    delivered += 1;
-                }
-            })
+            self.feed_queued(&mut io)
         };
-        if delivered > 0 {
+        self.signal_io(fed);
+    }
+
+    /// The end of a START request, `io` still held: the interruptions that
+    /// came after its START SUBCHANNEL queued no work (a device that ends
+    /// the program at once interrupts the START's own vCPU as it leaves the
+    /// subchannel lock), so it feeds them itself, sparing a switch to the
+    /// work item and back. Returns what [`Device::signal_io`] needs once
+    /// `io` is dropped.
+    pub(super) fn finish_start(&self, io: &mut Io) -> Fed {
+        let queued = {
+            let g = self.sch.lock();
+            self.irbs
+                .with(&g, |q| q.set_start_feeds(false) && !q.is_empty())
+                .unwrap_or(false)
+        };
+        if !queued {
+            return Fed::default();
+        }
+        let fed = self.feed_queued(io);
+        self.stats().count_n(Counter::IrqFedByStart, fed.fed);
+        fed
+    }
+
+    /// Feeds the queued IRBs, oldest first, at most a queue's length.
+    fn feed_queued(&self, io: &mut Io) -> Fed {
+        let (mut delivered, mut fed) = (0u32, 0u64);
+        let pop = || {
+            let g = self.sch.lock();
+            self.irbs.with(&g, |q| q.pop()).flatten()
+        };
+        let more = feed_bounded(pop, |irb| {
+            fed += 1;
+            let ends_program = scsw_of(irb).ends_program();
+            let (_, out) = self.feed(io, Event::Interrupt { ends_program }, Some(irb));
+            if out.delivered {
+                delivered += 1;
+            }
+        });
+        Fed {
+            fed,
+            delivered,
+            more,
+        }
+    }
+
+    /// After [`Device::feed_queued`], without `io`: signals the I/O eventfd
+    /// once per IRB delivered, and queues the work item if IRBs are left.
+    pub(super) fn signal_io(&self, fed: Fed) {
+        if fed.delivered > 0 {
             if let Some(fd) = &self.triggers.lock().io {
-                for _ in 0..delivered {
+                for _ in 0..fed.delivered {
                     fd.signal();
                 }
             }
         }
-        if more {
+        if fed.more {
             self.vdev.queue_io_work();
         }
     }

@@ -45,9 +45,11 @@
 //! into the queue, queues the I/O work item and wakes a quiesce waiter. The
 //! work item feeds one [`Event::Interrupt`](crate::channel::fsm::Event) per
 //! queued IRB, in order, under `io`, then signals the I/O eventfd once per
-//! IRB delivered. START SUBCHANNEL is refused (`EBUSY`) while the queue is
-//! not empty, so an IRB is always processed in the state it belongs to (the
-//! state machine's contract).
+//! IRB delivered. While a START request holds `io` after its START
+//! SUBCHANNEL, the callback queues no work: the request feeds what came
+//! before it drops `io`, and signals after. START SUBCHANNEL is refused
+//! (`EBUSY`) while the queue is not empty, so an IRB is always processed in
+//! the state it belongs to (the state machine's contract).
 
 mod chp;
 mod fsm;

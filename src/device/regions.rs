@@ -16,6 +16,7 @@ use crate::ffi::log::{self, Msg};
 use crate::ffi::trace::{self, IoRequestInfo};
 
 use super::fsm::Effects;
+use super::interrupts::Fed;
 use super::{Device, IoData};
 
 impl Device {
@@ -72,6 +73,7 @@ impl Device {
         }
         let range = region::window(off, count, region.size())?;
         let mut io = self.io.try_lock().ok_or(EAGAIN)?;
+        let mut fed = Fed::default();
         let ret = if region == Region::Io {
             user.read_slice(io.data.region.bytes.get_mut(range).ok_or(EINVAL)?)?;
             let request = io.data.region.request();
@@ -84,7 +86,9 @@ impl Device {
             if idle {
                 self.log_io_request(&io.data, request, &out);
             }
-            io.data.region.ret_code()
+            let ret = io.data.region.ret_code();
+            fed = self.finish_start(&mut io);
+            ret
         } else {
             user.read_slice(io.data.cmd.bytes.get_mut(range).ok_or(EINVAL)?)?;
             let command = io.data.cmd.async_command();
@@ -99,6 +103,8 @@ impl Device {
             }
             ret
         };
+        drop(io);
+        self.signal_io(fed);
         Ok(if ret != 0 {
             ret as isize
         } else {

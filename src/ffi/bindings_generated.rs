@@ -8,7 +8,7 @@
 
 pub use kernel::bindings::{kunit, mutex, spinlock};
 
-pub const VCCW_STAT_FILES: u32 = 26;
+pub const VCCW_STAT_FILES: u32 = 27;
 pub type __u8 = core::ffi::c_uchar;
 pub type __u16 = core::ffi::c_ushort;
 pub type __u32 = core::ffi::c_uint;

@@ -20,13 +20,19 @@
 # work) and `--wait block` (it sleeps in poll, as QEMU waits; the CPU time
 # per I/O comes from these, where a vCPU with nothing to do is idle). The
 # parallel runs spin. WAITS="spin" leaves the blocking ones out.
+#
+# For a quick look at one change: ONLY="sense-id nop-256" measures those
+# workloads alone, DRIVERS="c rs" leaves the cache-off run out, PARALLEL=0
+# the parallel runs (make bench-guest sets none of these).
 . /tests/guest/lib.sh
 ROUNDS=${ROUNDS:-5} TIME=${TIME:-3000} WARMUP=${WARMUP:-200} WAITS=${WAITS:-spin block}
+DRIVERS=${DRIVERS:-c rs rs0} PARALLEL=${PARALLEL:-1}
 DIR=/tmp/bench
 mkdir -p "$DIR"
 
 . /tests/lib/workloads.sh
 workloads "$DIR"
+WORKLOADS=${ONLY:-$WORKLOADS}
 
 # ---------------------------------------------------------------- devices
 # Every virtio-ccw device's subchannel: the first is the single-device
@@ -76,7 +82,7 @@ run() {
 rc=0
 r=1
 while [ $r -le "$ROUNDS" ]; do
-    for drv in c rs rs0; do
+    for drv in $DRIVERS; do
         up $drv || exit 1
         for wl in $WORKLOADS; do
             for w in $WAITS; do
@@ -90,6 +96,7 @@ while [ $r -le "$ROUNDS" ]; do
 done
 
 # N processes, each on its own mdev and subchannel, all at once.
+[ "$PARALLEL" = 1 ] || { for s in $SCHS; do unbind_vfio "$s"; done; exit $rc; }
 for drv in c rs; do
     up $drv || exit 1
     for n in 1 2 4; do

@@ -80,6 +80,17 @@ fn wait_readable(efd: i32, timeout_ms: i32, wait: BenchWait) -> Result<(), Errno
     }
 }
 
+/// The phases of a round trip, in nanoseconds: the START's pwrite (the
+/// driver's translation and START SUBCHANNEL, with the channel program that
+/// QEMU runs inside it), the wait for the I/O eventfd (the interrupt and the
+/// driver's completion), and the IRB's pread.
+#[derive(Clone, Copy, Default)]
+struct Phases {
+    start: u64,
+    wait: u64,
+    irb: u64,
+}
+
 /// One round trip: START, wait until the status is final, check that the
 /// program ended with channel end and device end, no other status and a
 /// zero return code.
@@ -89,19 +100,29 @@ fn round_trip(
     region: &[u8; IO_REGION_SIZE],
     timeout_ms: i32,
     wait: BenchWait,
-) -> Result<(), (Errno, String)> {
+) -> Result<Phases, (Errno, String)> {
     let fail = |e: Errno, what: &str| (e, what.to_string());
     let mut irb = [0u8; IO_REGION_SIZE];
+    let mut ph = Phases::default();
+    let mut t = Instant::now();
+    let mut lap = |acc: &mut u64| {
+        let now = Instant::now();
+        *acc += (now - t).as_nanos() as u64;
+        t = now;
+    };
     dev.write_at(region, 0)
         .map_err(|e| fail(Errno::from_io(&e), "start"))?;
+    lap(&mut ph.start);
     loop {
         wait_readable(efd, timeout_ms, wait).map_err(|e| fail(e, "wait"))?;
         let mut count = [0u8; 8];
         // SAFETY: reads the eventfd's 8-byte counter into `count`.
         unsafe { libc::read(efd, count.as_mut_ptr().cast(), 8) };
+        lap(&mut ph.wait);
         let n = dev
             .read_at(&mut irb, 0)
             .map_err(|e| fail(Errno::from_io(&e), "irb"))?;
+        lap(&mut ph.irb);
         if n != IO_REGION_SIZE {
             return Err(fail(Errno(libc::EIO), "short irb read"));
         }
@@ -118,7 +139,7 @@ fn round_trip(
             );
             return Err((Errno(libc::EIO), why));
         }
-        return Ok(());
+        return Ok(ph);
     }
 }
 
@@ -138,6 +159,7 @@ pub fn bench(st: &mut State, a: &BenchArgs) -> StepResult {
     let dev = &d.device;
     let limit = a.time.map(Duration::from_millis);
     let mut ns = Vec::with_capacity(a.count as usize);
+    let mut phases: [Vec<u64>; 3] = Default::default();
     let mut err = None;
     for _ in 0..a.warmup {
         if let Err(e) = round_trip(dev, efd, &region, timeout, a.wait) {
@@ -153,7 +175,12 @@ pub fn bench(st: &mut State, a: &BenchArgs) -> StepResult {
         }
         let t = Instant::now();
         match round_trip(dev, efd, &region, timeout, a.wait) {
-            Ok(()) => ns.push(t.elapsed().as_nanos() as u64),
+            Ok(ph) => {
+                ns.push(t.elapsed().as_nanos() as u64);
+                for (v, x) in phases.iter_mut().zip([ph.start, ph.wait, ph.irb]) {
+                    v.push(x);
+                }
+            }
             Err(e) => err = Some(e),
         }
     }
@@ -174,10 +201,18 @@ pub fn bench(st: &mut State, a: &BenchArgs) -> StepResult {
     } else {
         (percentile(&ns, 50), percentile(&ns, 99))
     };
+    let [start, wait, irb] = phases.map(|mut v| {
+        v.sort_unstable();
+        if v.is_empty() {
+            0
+        } else {
+            percentile(&v, 50)
+        }
+    });
     let (cpu, pcpu) = ((cpu1 - cpu0) / n, (proc1 - proc0) / n);
     st.out.say(format!(
         "bench: {} I/Os in {} ms: {:.0} I/O/s, latency p50 {} us, p99 {} us, mean {} us; \
-         CPU per I/O: guest {} us, this process {} us",
+         CPU per I/O: guest {} us, this process {} us; p50 of START {} us, wait {} us, IRB {} us",
         ns.len(),
         wall / 1_000_000,
         ns.len() as f64 * 1e9 / wall.max(1) as f64,
@@ -185,12 +220,16 @@ pub fn bench(st: &mut State, a: &BenchArgs) -> StepResult {
         p99 / 1000,
         mean / 1000,
         cpu / 1000,
-        pcpu / 1000
+        pcpu / 1000,
+        start / 1000,
+        wait / 1000,
+        irb / 1000
     ));
     st.out.rec(
         "bench",
         format!(
-            "rc=0 n={} wall_ns={wall} p50_ns={p50} p99_ns={p99} mean_ns={mean} cpu_ns={cpu} proc_cpu_ns={pcpu}",
+            "rc=0 n={} wall_ns={wall} p50_ns={p50} p99_ns={p99} mean_ns={mean} cpu_ns={cpu} proc_cpu_ns={pcpu} \
+             start_p50_ns={start} wait_p50_ns={wait} irb_p50_ns={irb}",
             ns.len()
         ),
     );
