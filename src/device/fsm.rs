@@ -35,6 +35,9 @@ pub(super) struct Effects {
     pub(super) quiesce: bool,
     /// [`Action::DeliverIrb`]: an IRB was stored; signal the I/O eventfd.
     pub(super) delivered: bool,
+    /// [`Action::StartSubchannel`] ran: the request ends with
+    /// [`Device::finish_start`].
+    pub(super) started: bool,
     /// The action that failed, if one did (the fallback's aside).
     pub(super) failed: Option<Action>,
 }
@@ -88,7 +91,10 @@ impl Exec<'_> {
                 dev.stats().count_n(Counter::PinCacheHits, hits);
                 result
             }
-            Action::StartSubchannel => dev.start_subchannel(self.data),
+            Action::StartSubchannel => {
+                self.out.started = true;
+                dev.start_subchannel(self.data)
+            }
             Action::HaltSubchannel => {
                 dev.stats().count(Counter::Hsch);
                 let g = dev.sch.lock();

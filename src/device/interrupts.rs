@@ -171,8 +171,9 @@ impl Device {
         self.signal_io(fed);
     }
 
-    /// The end of a START request, `io` still held: the interruptions that
-    /// came after its START SUBCHANNEL queued no work (a device that ends
+    /// The end of a START request that ran START SUBCHANNEL
+    /// ([`Effects::started`](super::fsm::Effects)), `io` still held: the
+    /// interruptions that came after it queued no work (a device that ends
     /// the program at once interrupts the START's own vCPU as it leaves the
     /// subchannel lock), so it feeds them itself, sparing a switch to the
     /// work item and back. Returns what [`Device::signal_io`] needs once

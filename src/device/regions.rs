@@ -86,9 +86,10 @@ impl Device {
             if idle {
                 self.log_io_request(&io.data, request, &out);
             }
-            let ret = io.data.region.ret_code();
-            fed = self.finish_start(&mut io);
-            ret
+            if out.started {
+                fed = self.finish_start(&mut io);
+            }
+            io.data.region.ret_code()
         } else {
             user.read_slice(io.data.cmd.bytes.get_mut(range).ok_or(EINVAL)?)?;
             let command = io.data.cmd.async_command();

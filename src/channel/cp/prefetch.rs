@@ -57,14 +57,9 @@ impl<S: ProgramStorage> ChannelProgram<S> {
     }
 
     /// Builds the host IDAL of a data CCW, pinning the guest pages it
-    /// addresses if it moves data, and returns the host CCW.
+    /// addresses if it moves data (else it gets the program's zero IDAL),
+    /// and returns the host CCW.
     fn fetch_ccw<G: GuestAccess>(&mut self, mut ccw: Ccw1, guest: &mut G) -> Result<Ccw1> {
-        // No data and no guest IDAL to read: nothing to pin or translate.
-        if !ccw.is_ida() && !ccw.does_data_transfer() {
-            ccw.flags |= FLAG_IDA;
-            ccw.cda = self.zero_idal()?;
-            return Ok(ccw);
-        }
         let c64 = self.orb.c64();
         let size = if self.orb.idaw_2k() {
             IdawSize::K2
@@ -92,7 +87,6 @@ impl<S: ProgramStorage> ChannelProgram<S> {
             cda
         };
         let n = size.nr_words(first, bytes);
-        let at = self.place(n * IDAW2_SIZE)?;
         let mut words = [0u64; MAX_IDAWS_PER_CCW];
         let words = words.get_mut(..n).ok_or(Error::Inval)?;
         if ccw.is_ida() {
@@ -107,12 +101,14 @@ impl<S: ProgramStorage> ChannelProgram<S> {
             fabricate_idaws(words, first, size, c64);
         }
 
-        if ccw.does_data_transfer() {
-            self.pin_idaws(words, size, guest)?;
-        } else {
-            words.fill(0);
+        ccw.flags |= FLAG_IDA;
+        // No data moves: nothing to pin, and any IDAL long enough will do.
+        if !ccw.does_data_transfer() {
+            ccw.cda = self.zero_idal()?;
+            return Ok(ccw);
         }
-
+        let at = self.place(n * IDAW2_SIZE)?;
+        self.pin_idaws(words, size, guest)?;
         let page = dma_page(&mut self.store, at.page)?;
         for (i, word) in words.iter().enumerate() {
             bytes::put64(&mut page.bytes[..], at.off + i * IDAW2_SIZE, *word);
@@ -121,15 +117,14 @@ impl<S: ProgramStorage> ChannelProgram<S> {
             page: at.page,
             off: at.off + n * IDAW2_SIZE,
         };
-        ccw.flags |= FLAG_IDA;
         ccw.cda = at.phys as u32;
         Ok(ccw)
     }
 
     /// The host address of the program's IDAL of [`MAX_IDAWS_PER_CCW`]
-    /// zero words, placed on first use: every CCW that moves no data and
-    /// has no guest IDAL points at it (as long as any IDAL its count needs;
-    /// the channel moves no data through it).
+    /// zero words, placed on first use: every CCW that moves no data
+    /// points at it (as long as any IDAL its count needs; the channel moves
+    /// no data through it).
     fn zero_idal(&mut self) -> Result<u32> {
         const LEN: usize = MAX_IDAWS_PER_CCW * IDAW2_SIZE;
         if let Some(phys) = self.zero_idal {

@@ -454,8 +454,8 @@ fn empty_transfers_pin_nothing() {
     }
 }
 
-/// CCWs that move no data and have no guest IDAL share one IDAL of zero
-/// words per program, as long as the longest count needs (33 2K IDAWs),
+/// CCWs that move no data, with a guest IDAL or without, share one IDAL of
+/// zero words per program, as long as the longest count needs (33 2K IDAWs),
 /// zero even where an earlier program left its IDAWs in the same memory.
 #[test]
 fn no_data_ccws_share_a_zero_idal() {
@@ -471,9 +471,17 @@ fn no_data_ccws_share_a_zero_idal() {
     let mut nops = cc_chain(256, CMD_NOOP, 0, |_| 0);
     nops[255] = ccw(READ, 0, 0, IOVA + 0x7ff);
     nops[7] = ccw(CMD_NOOP, FLAG_CC, 0xffff, IOVA + 0x7ff);
+    // With a guest IDAL (read, as C reads it, but not pinned): a NOP and a
+    // read that skips.
+    let idal = IOVA + 0x18000;
+    put_idal(&mut g, idal, &[IOVA + 0x10000, IOVA + 0x11000], true);
+    nops[3] = ccw(CMD_NOOP, FLAG_CC | FLAG_IDA, 0x1000, idal);
+    nops[4] = ccw(READ, FLAG_CC | FLAG_IDA | FLAG_SKIP, 0x1800, idal);
     put_chain(&mut g, IOVA, &nops, true);
+    g.reads.clear();
     translate(&mut cp, &o, &mut g).unwrap();
     assert_eq!(g.pin_calls, 16 * 256);
+    assert_eq!(g.reads.iter().filter(|r| r.0 == idal).count(), 2);
     let first = host_ccw(&mut cp, 0, 0);
     for i in 0..256 {
         let h = host_ccw(&mut cp, 0, i);
